@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds the Lambda layer exactly as Lambda mounts it at /opt:
+//   dist/layer/extensions/lambda-telemetry-otel   executable launcher (file name = extension name)
+//   dist/layer/lambda-telemetry-otel/index.mjs    the minified bundle
+// and zips that tree as dist/layer.zip with extensions/ at the zip root, keeping the exec bit.
+import { build } from 'esbuild';
+import { chmodSync, createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yazl from 'yazl';
+
+const NAME = 'lambda-telemetry-otel';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const layer = join(dist, 'layer');
+const launcherPath = join(layer, 'extensions', NAME);
+const bundlePath = join(layer, NAME, 'index.mjs');
+
+// Resolves the bundle next to wherever the layer was unpacked, without forking dirname.
+const LAUNCHER = `#!/bin/sh
+# Lambda starts every executable in /opt/extensions/ during init; this one runs the bundle.
+case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
+if ! command -v node >/dev/null 2>&1; then
+  echo "${NAME}: node not found on PATH; use a Node.js runtime (nodejs20.x or later)" >&2
+  exit 1
+fi
+exec node "$here/../${NAME}/index.mjs" "$@"
+`;
+
+rmSync(layer, { recursive: true, force: true });
+mkdirSync(dirname(launcherPath), { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'src/extension/main.ts')],
+  outfile: bundlePath,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+writeFileSync(launcherPath, LAUNCHER);
+chmodSync(launcherPath, 0o755);
+
+// A fixed timestamp keeps the zip byte-for-byte reproducible.
+const MTIME = new Date('2020-01-01T00:00:00Z');
+const zip = new yazl.ZipFile();
+for (const [file, mode] of [[launcherPath, 0o100755], [bundlePath, 0o100644]]) {
+  zip.addFile(file, relative(layer, file), { mode, mtime: MTIME, compress: true });
+}
+const zipPath = join(dist, 'layer.zip');
+await new Promise((resolve, reject) => {
+  zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
+  zip.end();
+});
+console.log(`built ${relative(root, zipPath)} (${statSync(zipPath).size} bytes; bundle ${statSync(bundlePath).size} bytes)`);

@@ -1,0 +1,12 @@
+/**
+ * Entry point of the Lambda layer: `extensions/lambda-telemetry-otel` runs this bundle.
+ * Only the lifecycle loads here; heavy modules load after the first `event/next`.
+ */
+import { run } from '../run.ts';
+import { createLayerProcessor } from './layer-processor.ts';
+
+/** Lambda requires the registered name to equal the executable's file name. */
+export const EXTENSION_NAME = 'lambda-telemetry-otel';
+
+const result = await run(createLayerProcessor(), { extensionName: EXTENSION_NAME });
+process.exit(result.exitCode);

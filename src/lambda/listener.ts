@@ -1,0 +1,134 @@
+/**
+ * The HTTP receiver Lambda POSTs Telemetry API batches to. It reads each body defensively
+ * (declared length checked first, cap enforced while streaming, one concat, one parse) and
+ * hands the decoded batch over synchronously.
+ */
+import { lookup } from 'node:dns/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ERROR_TYPES, ExtensionError } from '../errors.ts';
+import { decode } from '../telemetry/decode.ts';
+import type { DecodeResult } from '../telemetry/decode.ts';
+
+/** Host name Lambda requires in the subscription's destination URI. */
+export const SANDBOX_HOST = 'sandbox.localdomain';
+/** Path of the listener; anything else gets 404. */
+export const LISTENER_PATH = '/telemetry';
+/** Largest accepted body: Lambda's biggest batch (maxBytes 1 MiB) plus room for the JSON framing. */
+export const MAX_BODY_BYTES = 1536 * 1024;
+
+export interface ListenerOptions {
+  readonly port: number;
+  /** Address to bind; default: `sandbox.localdomain` when it resolves (inside Lambda), else 127.0.0.1. */
+  readonly host?: string;
+  readonly maxBodyBytes?: number;
+  /** Receives every accepted batch (also those with rejected items); must not throw. */
+  readonly onBatch: (result: DecodeResult, bodyBytes: number) => void;
+}
+
+export interface TelemetryListener {
+  /** The address actually bound. */
+  readonly host: string;
+  readonly port: number;
+  /** The `destination.URI` to subscribe with. */
+  readonly destinationUri: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts listening.
+ * @throws {ExtensionError} `Extension.ListenerFailed` when the port cannot be bound
+ */
+export async function startListener(options: ListenerOptions): Promise<TelemetryListener> {
+  const host = options.host ?? (await resolveSandboxHost());
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const server = createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
+  await listen(server, options.port, host);
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  return {
+    host,
+    port,
+    destinationUri: `http://${SANDBOX_HOST}:${port}${LISTENER_PATH}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function resolveSandboxHost(): Promise<string> {
+  try {
+    return (await lookup(SANDBOX_HOST, { family: 4 })).address;
+  } catch {
+    return '127.0.0.1';
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(new ExtensionError(ERROR_TYPES.LISTENER_FAILED, `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number, onBatch: ListenerOptions['onBatch']): void {
+  const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
+  if (path !== LISTENER_PATH) return reply(res, 404, 'not found');
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    return reply(res, 405, 'method not allowed');
+  }
+  const declared = req.headers['content-length'] === undefined ? -1 : Number(req.headers['content-length']);
+  if (declared > maxBodyBytes) return refuseTooLarge(req, res, maxBodyBytes);
+
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let refused = false;
+  req.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    received += chunk.length;
+    if (received > maxBodyBytes) {
+      refused = true;
+      chunks.length = 0;
+      refuseTooLarge(req, res, maxBodyBytes);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('error', () => {
+    refused = true;
+  });
+  req.on('end', () => {
+    if (refused) return;
+    if (declared >= 0 && declared !== received) return reply(res, 400, `body length ${received} differs from Content-Length ${declared}`);
+    const result = decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    if (result.batchError !== null) {
+      onBatch(result, received);
+      return reply(res, 400, result.batchError === 'invalid-json' ? 'body is not valid JSON' : 'body must be a JSON array of events');
+    }
+    onBatch(result, received);
+    reply(res, 200, 'OK');
+  });
+}
+
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): void {
+  res.setHeader('Connection', 'close');
+  reply(res, 413, `body larger than ${maxBodyBytes} bytes`);
+  // Discard the rest without buffering it; the connection closes after the answer.
+  req.resume();
+}
+
+function reply(res: ServerResponse, statusCode: number, message: string): void {
+  if (res.headersSent) return;
+  const body = statusCode === 200 ? '' : JSON.stringify({ error: message });
+  res.writeHead(statusCode, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,38 @@
+/**
+ * The extension's own log: one JSON line per entry on stderr, which Lambda forwards to
+ * CloudWatch. Callers pass counts and names, never header values, tokens or event payloads.
+ */
+import type { LogLevel } from './config.ts';
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  /** Changes the threshold once the configuration is known. */
+  setLevel(level: LogLevel): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Creates a logger writing to `write` (stderr by default) from `level` up. */
+export function createLogger(
+  name: string,
+  level: LogLevel = 'warn',
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
+  let threshold = RANK[level];
+  const log = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
+    if (RANK[lvl] < threshold) return;
+    write(`${JSON.stringify({ level: lvl, logger: name, msg, ...fields })}\n`);
+  };
+  return {
+    debug: (msg, fields) => log('debug', msg, fields),
+    info: (msg, fields) => log('info', msg, fields),
+    warn: (msg, fields) => log('warn', msg, fields),
+    error: (msg, fields) => log('error', msg, fields),
+    setLevel: (lvl) => {
+      threshold = RANK[lvl];
+    },
+  };
+}

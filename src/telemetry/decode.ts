@@ -1,0 +1,334 @@
+/**
+ * Turns one Telemetry API POST body into typed events. Never throws on bad input: an event
+ * that is invalid or of an unknown type is rejected with a reason, and the valid events of
+ * the same batch are still returned.
+ */
+import { Buffer } from 'node:buffer';
+import { STATUSES } from './constants.ts';
+import type {
+  InitReportRecord,
+  InitRuntimeDoneRecord,
+  InitStartRecord,
+  LogRecord,
+  PlatformSpan,
+  ReportRecord,
+  RestoreReportRecord,
+  RestoreRuntimeDoneRecord,
+  RestoreStartRecord,
+  RuntimeDoneRecord,
+  StartRecord,
+  Status,
+  TelemetryEvent,
+  TraceContext,
+} from './events.ts';
+
+/** Why one array item was not accepted as an event. */
+export type RejectReason = 'not-an-object' | 'invalid-time' | 'invalid-type' | 'unknown-type' | 'invalid-record';
+
+/** Why a whole body was refused (the listener answers 400). */
+export type BatchError = 'invalid-json' | 'not-an-array';
+
+/** One item of the batch that did not become an event. */
+export interface RejectedItem {
+  /** Position in the POSTed array. */
+  readonly index: number;
+  readonly reason: RejectReason;
+  /** Which field was wrong, e.g. `record.requestId must be a non-empty string`. */
+  readonly detail: string;
+  /** The item as received, kept so that unknown event types are not lost. */
+  readonly value: unknown;
+}
+
+/** The result of {@link decode}. */
+export interface DecodeResult {
+  /** Valid events in their original order. */
+  readonly events: TelemetryEvent[];
+  readonly rejected: RejectedItem[];
+  /** Set when the body as a whole is not a JSON array; then both lists are empty. */
+  readonly batchError: BatchError | null;
+}
+
+type Json = Record<string, unknown>;
+
+/** Thrown inside this module only, for one invalid field; never escapes `decode`. */
+class InvalidField {
+  constructor(readonly detail: string) {}
+}
+
+const STATUS_SET: ReadonlySet<string> = new Set(STATUSES);
+
+/**
+ * Decodes one POST body of the Telemetry API.
+ * @param body - the raw body (string or Buffer, UTF-8 JSON) or an already parsed value
+ * @example
+ * const { events, rejected } = decode('[{"time":"2024-01-01T00:00:00.000Z","type":"function","record":"hi"}]');
+ */
+export function decode(body: string | Buffer | unknown): DecodeResult {
+  let value: unknown = body;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    try {
+      value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    } catch {
+      return { events: [], rejected: [], batchError: 'invalid-json' };
+    }
+  }
+  if (!Array.isArray(value)) return { events: [], rejected: [], batchError: 'not-an-array' };
+
+  const events: TelemetryEvent[] = [];
+  const rejected: RejectedItem[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    if (!isObject(item)) {
+      rejected.push({ index, reason: 'not-an-object', detail: 'event must be a JSON object', value: item });
+      continue;
+    }
+    const { time, type } = item;
+    if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) {
+      rejected.push({ index, reason: 'invalid-time', detail: 'time must be an ISO 8601 string', value: item });
+      continue;
+    }
+    if (typeof type !== 'string' || type === '') {
+      rejected.push({ index, reason: 'invalid-type', detail: 'type must be a non-empty string', value: item });
+      continue;
+    }
+    try {
+      const event = decodeEvent(time, type, item.record);
+      if (event === null) {
+        rejected.push({ index, reason: 'unknown-type', detail: `unknown event type ${type}`, value: item });
+      } else {
+        events.push(event);
+      }
+    } catch (error) {
+      if (!(error instanceof InvalidField)) throw error;
+      rejected.push({ index, reason: 'invalid-record', detail: error.detail, value: item });
+    }
+  }
+  return { events, rejected, batchError: null };
+}
+
+function decodeEvent(time: string, type: string, record: unknown): TelemetryEvent | null {
+  switch (type) {
+    case 'platform.initStart':
+      return { time, type, record: initStart(object(record, 'record')) };
+    case 'platform.initRuntimeDone':
+      return { time, type, record: initRuntimeDone(object(record, 'record')) };
+    case 'platform.initReport':
+      return { time, type, record: initReport(object(record, 'record')) };
+    case 'platform.start':
+      return { time, type, record: start(object(record, 'record')) };
+    case 'platform.runtimeDone':
+      return { time, type, record: runtimeDone(object(record, 'record')) };
+    case 'platform.report':
+      return { time, type, record: report(object(record, 'record')) };
+    case 'platform.restoreStart':
+      return { time, type, record: restoreStart(object(record, 'record')) };
+    case 'platform.restoreRuntimeDone':
+      return { time, type, record: restoreRuntimeDone(object(record, 'record')) };
+    case 'platform.restoreReport':
+      return { time, type, record: restoreReport(object(record, 'record')) };
+    case 'platform.extension': {
+      const r = object(record, 'record');
+      const events = stringArray(r, 'events');
+      return { time, type, record: { name: str(r, 'name'), state: str(r, 'state'), events, errorType: optStr(r, 'errorType') } };
+    }
+    case 'platform.telemetrySubscription': {
+      const r = object(record, 'record');
+      return { time, type, record: { name: str(r, 'name'), state: str(r, 'state'), types: stringArray(r, 'types') } };
+    }
+    case 'platform.logsDropped': {
+      const r = object(record, 'record');
+      return {
+        time,
+        type,
+        record: { reason: str(r, 'reason'), droppedRecords: num(r, 'droppedRecords'), droppedBytes: num(r, 'droppedBytes') },
+      };
+    }
+    case 'function':
+    case 'extension':
+      return { time, type, record: logRecord(record) };
+    default:
+      return null;
+  }
+}
+
+function initStart(r: Json): InitStartRecord {
+  return {
+    initializationType: optStr(r, 'initializationType'),
+    phase: optStr(r, 'phase'),
+    runtimeVersion: optStr(r, 'runtimeVersion'),
+    runtimeVersionArn: optStr(r, 'runtimeVersionArn'),
+    functionName: optStr(r, 'functionName'),
+    functionVersion: optStr(r, 'functionVersion'),
+    instanceId: optStr(r, 'instanceId'),
+    instanceMaxMemory: optNum(r, 'instanceMaxMemory'),
+    tracing: tracing(r),
+  };
+}
+
+function initRuntimeDone(r: Json): InitRuntimeDoneRecord {
+  return {
+    initializationType: optStr(r, 'initializationType'),
+    phase: optStr(r, 'phase'),
+    status: status(r),
+    errorType: optStr(r, 'errorType'),
+    spans: spans(r),
+    tracing: tracing(r),
+  };
+}
+
+function initReport(r: Json): InitReportRecord {
+  const metrics = object(r.metrics, 'record.metrics');
+  return {
+    initializationType: optStr(r, 'initializationType'),
+    phase: optStr(r, 'phase'),
+    status: optStatus(r),
+    errorType: optStr(r, 'errorType'),
+    metrics: { durationMs: num(metrics, 'durationMs', 'record.metrics'), billedDurationMs: optNum(metrics, 'billedDurationMs', 'record.metrics') },
+    spans: spans(r),
+    tracing: tracing(r),
+  };
+}
+
+function start(r: Json): StartRecord {
+  return { requestId: requestId(r), version: optStr(r, 'version'), tenantId: optStr(r, 'tenantId'), tracing: tracing(r) };
+}
+
+function runtimeDone(r: Json): RuntimeDoneRecord {
+  let metrics: RuntimeDoneRecord['metrics'];
+  if (r.metrics !== undefined) {
+    const m = object(r.metrics, 'record.metrics');
+    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), producedBytes: optNum(m, 'producedBytes', 'record.metrics') };
+  }
+  return {
+    requestId: requestId(r),
+    status: status(r),
+    errorType: optStr(r, 'errorType'),
+    tenantId: optStr(r, 'tenantId'),
+    metrics,
+    spans: spans(r),
+    tracing: tracing(r),
+  };
+}
+
+function report(r: Json): ReportRecord {
+  const m = object(r.metrics, 'record.metrics');
+  const at = 'record.metrics';
+  return {
+    requestId: requestId(r),
+    status: optStatus(r),
+    errorType: optStr(r, 'errorType'),
+    tenantId: optStr(r, 'tenantId'),
+    metrics: {
+      durationMs: num(m, 'durationMs', at),
+      billedDurationMs: optNum(m, 'billedDurationMs', at),
+      memorySizeMB: optNum(m, 'memorySizeMB', at),
+      maxMemoryUsedMB: optNum(m, 'maxMemoryUsedMB', at),
+      initDurationMs: optNum(m, 'initDurationMs', at),
+      restoreDurationMs: optNum(m, 'restoreDurationMs', at),
+      billedRestoreDurationMs: optNum(m, 'billedRestoreDurationMs', at),
+    },
+    spans: spans(r),
+    tracing: tracing(r),
+  };
+}
+
+function restoreStart(r: Json): RestoreStartRecord {
+  return {
+    runtimeVersion: optStr(r, 'runtimeVersion'),
+    runtimeVersionArn: optStr(r, 'runtimeVersionArn'),
+    functionName: optStr(r, 'functionName'),
+    functionVersion: optStr(r, 'functionVersion'),
+    instanceId: optStr(r, 'instanceId'),
+    instanceMaxMemory: optNum(r, 'instanceMaxMemory'),
+  };
+}
+
+function restoreRuntimeDone(r: Json): RestoreRuntimeDoneRecord {
+  return { status: status(r), errorType: optStr(r, 'errorType'), spans: spans(r) };
+}
+
+function restoreReport(r: Json): RestoreReportRecord {
+  let metrics: RestoreReportRecord['metrics'];
+  if (r.metrics !== undefined) {
+    const m = object(r.metrics, 'record.metrics');
+    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), billedDurationMs: optNum(m, 'billedDurationMs', 'record.metrics') };
+  }
+  return { status: optStatus(r), errorType: optStr(r, 'errorType'), metrics, spans: spans(r) };
+}
+
+function logRecord(record: unknown): LogRecord {
+  if (typeof record === 'string' || isObject(record)) return record;
+  throw new InvalidField('record must be a string or a JSON object');
+}
+
+function tracing(r: Json): TraceContext | undefined {
+  if (r.tracing === undefined) return undefined;
+  const t = object(r.tracing, 'record.tracing');
+  return { type: str(t, 'type', 'record.tracing'), value: str(t, 'value', 'record.tracing'), spanId: optStr(t, 'spanId', 'record.tracing') };
+}
+
+function spans(r: Json): PlatformSpan[] | undefined {
+  const list = r.spans;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) throw new InvalidField('record.spans must be an array');
+  const out: PlatformSpan[] = new Array<PlatformSpan>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const at = `record.spans[${i}]`;
+    const s = object(list[i], at);
+    out[i] = { name: str(s, 'name', at), start: str(s, 'start', at), durationMs: num(s, 'durationMs', at) };
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function object(value: unknown, at: string): Json {
+  if (isObject(value)) return value;
+  throw new InvalidField(`${at} must be an object`);
+}
+
+function requestId(r: Json): string {
+  const v = r.requestId;
+  if (typeof v === 'string' && v !== '') return v;
+  throw new InvalidField('record.requestId must be a non-empty string');
+}
+
+function status(r: Json): Status {
+  const v = r.status;
+  if (typeof v === 'string' && STATUS_SET.has(v)) return v as Status;
+  throw new InvalidField(`record.status must be one of ${STATUSES.join(', ')}`);
+}
+
+function optStatus(r: Json): Status | undefined {
+  return r.status === undefined ? undefined : status(r);
+}
+
+function str(o: Json, key: string, at = 'record'): string {
+  const v = o[key];
+  if (typeof v === 'string') return v;
+  throw new InvalidField(`${at}.${key} must be a string`);
+}
+
+function optStr(o: Json, key: string, at = 'record'): string | undefined {
+  const v = o[key];
+  if (v === undefined || typeof v === 'string') return v;
+  throw new InvalidField(`${at}.${key} must be a string`);
+}
+
+function num(o: Json, key: string, at = 'record'): number {
+  const v = o[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  throw new InvalidField(`${at}.${key} must be a finite number`);
+}
+
+function optNum(o: Json, key: string, at = 'record'): number | undefined {
+  return o[key] === undefined ? undefined : num(o, key, at);
+}
+
+function stringArray(o: Json, key: string): string[] {
+  const v = o[key];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new InvalidField(`record.${key} must be an array of strings`);
+}
