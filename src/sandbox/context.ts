@@ -1,0 +1,124 @@
+/**
+ * State shared by the API handlers and the lifecycle phases of one sandbox, plus freeze and
+ * thaw of the whole environment.
+ */
+import { basename } from 'node:path';
+import { SCHEMA_VERSIONS } from '../telemetry/constants.ts';
+import type { SchemaVersion } from '../telemetry/events.ts';
+import { createChangeSignal } from './change-signal.ts';
+import type { ChangeSignal } from './change-signal.ts';
+import { createExtensionState, isGone } from './extension-state.ts';
+import type { ExtensionState } from './extension-state.ts';
+import type { ShutdownReason } from '../lambda/types.ts';
+import { resolveFunctionConfig } from './lambda-env.ts';
+import type { FunctionConfig } from './lambda-env.ts';
+import { createTelemetryHub } from './telemetry-hub.ts';
+import type { TelemetryHub } from './telemetry-hub.ts';
+import type { InvocationResult, SandboxOptions, SandboxProgress, TelemetryRefusal } from './types.ts';
+
+/** Default maximum init duration. */
+export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+
+/** Where the environment is in its lifecycle. */
+export type Phase = 'init' | 'ready' | 'invoke' | 'shutdown' | 'closed';
+
+/** The shutdown phase, once started. */
+export interface ShutdownState {
+  readonly reason: ShutdownReason;
+  readonly deadlineEpochMs: number;
+  readonly startedAtMs: number;
+  endedAtMs: number | null;
+}
+
+/** Everything one sandbox shares between its parts. */
+export interface SandboxContext {
+  readonly fn: FunctionConfig;
+  readonly freeze: boolean;
+  readonly initTimeoutMs: number;
+  readonly supportedSchemaVersions: readonly SchemaVersion[];
+  readonly refusal: TelemetryRefusal | null;
+  readonly extensions: readonly ExtensionState[];
+  readonly hub: TelemetryHub;
+  readonly signal: ChangeSignal;
+  readonly invocations: InvocationResult[];
+  runtimeApi: string;
+  phase: Phase;
+  frozen: boolean;
+  initFailure: string | null;
+  initDurationMs: number | null;
+  initEndedAtMs: number | null;
+  shutdown: ShutdownState | null;
+  /** The SHUTDOWN phase and cleanup, once started (see `ensureShutdown`). */
+  shutdownDone: Promise<void> | null;
+  /** Closes the API server; set once it listens. */
+  closeServer: () => Promise<void>;
+  /** Milliseconds since the sandbox started, 3 decimals. */
+  nowMs(): number;
+  progress(event: SandboxProgress): void;
+  byIdentifier(identifier: string | undefined): ExtensionState | undefined;
+  byName(name: string): ExtensionState | undefined;
+}
+
+/** Validates options and builds the context; throws RangeError / TypeError on bad options. */
+export function createContext(options: SandboxOptions): SandboxContext {
+  if (options.extensions.length === 0) throw new RangeError('options.extensions must name at least one executable');
+  const extensions = options.extensions.map((path) => createExtensionState(basename(path), path));
+  const names = new Set(extensions.map((state) => state.name));
+  if (names.size !== extensions.length) throw new RangeError('extension executables must have distinct file names');
+  const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
+  if (!(initTimeoutMs > 0)) throw new RangeError('options.initTimeoutMs must be positive');
+  const origin = performance.now();
+  const onProgress = options.onProgress;
+  return {
+    fn: resolveFunctionConfig(options.function),
+    freeze: options.freeze ?? true,
+    initTimeoutMs,
+    supportedSchemaVersions: options.telemetryApi?.supportedSchemaVersions ?? SCHEMA_VERSIONS,
+    refusal: options.telemetryApi?.refuse ?? null,
+    extensions,
+    hub: createTelemetryHub(),
+    signal: createChangeSignal(),
+    invocations: [],
+    runtimeApi: '',
+    phase: 'init',
+    frozen: false,
+    initFailure: null,
+    initDurationMs: null,
+    initEndedAtMs: null,
+    shutdown: null,
+    shutdownDone: null,
+    closeServer: () => Promise.resolve(),
+    nowMs: () => Math.round((performance.now() - origin) * 1000) / 1000,
+    progress: (event) => {
+      if (onProgress === undefined) return;
+      try {
+        onProgress(event);
+      } catch {
+        // A progress display must never break the lifecycle.
+      }
+    },
+    byIdentifier: (identifier) =>
+      identifier === undefined ? undefined : extensions.find((state) => state.identifier === identifier),
+    byName: (name) => extensions.find((state) => state.name === name),
+  };
+}
+
+/** Stops every extension process group and pauses delivery, when freezing is on. */
+export function freezeEnvironment(ctx: SandboxContext): void {
+  if (!ctx.freeze || ctx.frozen) return;
+  ctx.hub.pause();
+  for (const state of ctx.extensions) {
+    if (!isGone(state)) state.process?.signalGroup('SIGSTOP');
+  }
+  ctx.frozen = true;
+}
+
+/** Resumes the extension process groups, then delivery. */
+export function thawEnvironment(ctx: SandboxContext): void {
+  if (!ctx.frozen) return;
+  for (const state of ctx.extensions) {
+    if (!isGone(state)) state.process?.signalGroup('SIGCONT');
+  }
+  ctx.frozen = false;
+  ctx.hub.resume();
+}

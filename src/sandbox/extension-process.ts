@@ -1,0 +1,142 @@
+/**
+ * One extension executable run as Lambda runs `/opt/extensions/*`: its own process group (so
+ * freeze and kill reach its children, like Lambda's cgroup), captured output, and a
+ * last-resort kill of every group when the parent process exits.
+ */
+import { Buffer } from 'node:buffer';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Cap of captured stdout and stderr, each. */
+export const MAX_CAPTURED_OUTPUT_BYTES = 1024 * 1024;
+
+/** How the process ended. `spawnError` is set when it never started. */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly spawnError: string | null;
+}
+
+/** A spawned extension process. */
+export interface ExtensionProcess {
+  /** Null when spawning failed. */
+  readonly pid: number | null;
+  /** Resolves once, when the process exited or failed to start. */
+  readonly exited: Promise<ProcessExit>;
+  isAlive(): boolean;
+  /** Signals the whole process group; a group already gone is ignored. */
+  signalGroup(signal: 'SIGSTOP' | 'SIGCONT' | 'SIGKILL'): void;
+  /** SIGKILLs the group and forgets it (idempotent). */
+  dispose(): void;
+  stdout(): string;
+  stderr(): string;
+  /** Peak resident memory (VmHWM) in bytes, null when unknown. */
+  peakRssBytes(): number | null;
+}
+
+/** Spawn options. */
+export interface SpawnOptions {
+  readonly path: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdio: 'capture' | 'inherit';
+}
+
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  });
+}
+
+function createCapture(): { push(chunk: Buffer): void; text(): string } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  return {
+    push(chunk) {
+      if (size >= MAX_CAPTURED_OUTPUT_BYTES) {
+        truncated = true;
+        return;
+      }
+      const room = MAX_CAPTURED_OUTPUT_BYTES - size;
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (kept !== chunk) truncated = true;
+      chunks.push(kept);
+      size += kept.length;
+    },
+    text: () => Buffer.concat(chunks, size).toString('utf8') + (truncated ? '\n[output truncated]\n' : ''),
+  };
+}
+
+function readPeakRssBytes(pid: number): number | null {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const at = status.indexOf('VmHWM:');
+  if (at === -1) return null;
+  const end = status.indexOf('\n', at);
+  const kib = Number.parseInt(status.slice(at + 'VmHWM:'.length, end === -1 ? undefined : end).trim(), 10);
+  return Number.isFinite(kib) ? kib * 1024 : null;
+}
+
+/** Starts `options.path` detached in its own process group. Never throws. */
+export function spawnExtension(options: SpawnOptions): ExtensionProcess {
+  installExitHook();
+  const out = createCapture();
+  const err = createCapture();
+  const child = spawn(options.path, [], {
+    detached: true,
+    env: options.env,
+    stdio: options.stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+  const pid = child.pid ?? null;
+  if (pid !== null) liveGroups.add(pid);
+  let alive = pid !== null;
+  let disposed = false;
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      alive = false;
+      resolve({ code, signal, spawnError: null });
+    });
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (pid !== null && alive) return;
+      alive = false;
+      resolve({ code: null, signal: null, spawnError: error.code ?? error.message });
+    });
+  });
+  const dispose = (): void => {
+    if (pid === null || disposed) return;
+    disposed = true;
+    killGroup(pid, 'SIGKILL');
+    liveGroups.delete(pid);
+  };
+  return {
+    pid,
+    exited,
+    isAlive: () => alive,
+    signalGroup: (signal) => {
+      if (pid !== null && !disposed) killGroup(pid, signal);
+    },
+    dispose,
+    stdout: out.text,
+    stderr: err.text,
+    peakRssBytes: () => (pid !== null && alive ? readPeakRssBytes(pid) : null),
+  };
+}

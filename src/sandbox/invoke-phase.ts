@@ -1,0 +1,162 @@
+/**
+ * One INVOKE phase: thaw, INVOKE to the extensions, platform.start, function logs,
+ * platform.runtimeDone after the runtime duration, then wait until every extension called
+ * `event/next` again. Only then platform.report is produced, so report N reaches a
+ * subscriber during invocation N+1 or SHUTDOWN, as on Lambda. A timeout resets the
+ * environment (SHUTDOWN with reason `timeout`), as Lambda does.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-invoke
+ */
+import { randomUUID } from 'node:crypto';
+import { TRACE_CONTEXT_TYPE } from '../telemetry/constants.ts';
+import type { ReportMetrics, Status } from '../telemetry/events.ts';
+import { freezeEnvironment, thawEnvironment } from './context.ts';
+import type { SandboxContext } from './context.ts';
+import {
+  functionLogEvent,
+  generateTraceHeader,
+  reportEvent,
+  roundMs,
+  runtimeDoneEvent,
+  startEvent,
+  traceContextFor,
+} from './event-factory.ts';
+import { addViolation, deliverEvent, isGone, wants } from './extension-state.ts';
+import { functionArn } from './lambda-env.ts';
+import { DEFAULT_SHUTDOWN_MS, ensureShutdown } from './shutdown-phase.ts';
+import type { InvocationResult, InvocationSpec } from './types.ts';
+
+/** Runtime duration when the spec gives none. */
+export const DEFAULT_RUNTIME_DURATION_MS = 20;
+const BYTES_PER_MB = 1024 * 1024;
+const DEFAULT_ERROR_TYPES: Readonly<Record<Status, string | null>> = {
+  success: null,
+  error: 'Error',
+  failure: 'Runtime.ExitError',
+  timeout: 'Sandbox.Timedout',
+};
+
+/** Sleeps until `ctx.nowMs()` reaches `atMs`; timers alone may wake up to 1 ms early. */
+async function sleepUntil(ctx: SandboxContext, atMs: number): Promise<void> {
+  for (let leftMs = atMs - ctx.nowMs(); leftMs > 0; leftMs = atMs - ctx.nowMs()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(leftMs)));
+  }
+}
+
+/** Emits the logs spread evenly over the runtime duration, batching those already due. */
+async function emitLogs(ctx: SandboxContext, spec: InvocationSpec, startedAtMs: number, runtimeMs: number): Promise<void> {
+  const logs = spec.logs ?? [];
+  let index = 0;
+  while (index < logs.length) {
+    const dueAtMs = startedAtMs + (runtimeMs * (index + 1)) / (logs.length + 1);
+    await sleepUntil(ctx, dueAtMs);
+    const now = ctx.nowMs();
+    while (index < logs.length && startedAtMs + (runtimeMs * (index + 1)) / (logs.length + 1) <= now) {
+      ctx.hub.produce(functionLogEvent(logs[index] as string | Readonly<Record<string, unknown>>));
+      index += 1;
+    }
+  }
+}
+
+function peakMemoryMB(ctx: SandboxContext): number {
+  let bytes = 0;
+  for (const state of ctx.extensions) bytes += state.process?.peakRssBytes() ?? 0;
+  return Math.max(1, Math.ceil(bytes / BYTES_PER_MB));
+}
+
+/** Runs one invocation; rejects when init failed or the sandbox is shut down or busy. */
+export async function runInvoke(ctx: SandboxContext, spec: InvocationSpec): Promise<InvocationResult> {
+  if (ctx.initFailure !== null) throw new Error(`cannot invoke: sandbox init failed (${ctx.initFailure})`);
+  if (ctx.phase !== 'ready') throw new Error(`cannot invoke: the sandbox is in phase ${ctx.phase}`);
+  ctx.phase = 'invoke';
+  const requestId = spec.requestId ?? randomUUID();
+  const wantedMs = Math.max(0, spec.durationMs ?? DEFAULT_RUNTIME_DURATION_MS);
+  // A runtime that would answer after the function timeout times out instead.
+  const requested = wantedMs >= ctx.fn.timeoutMs ? 'timeout' : (spec.status ?? 'success');
+  const tracing = traceContextFor(spec.tracing);
+  const startEpochMs = Date.now();
+  const startedAtMs = ctx.nowMs();
+  const deadlineEpochMs = startEpochMs + ctx.fn.timeoutMs;
+  thawEnvironment(ctx);
+  ctx.progress({ type: 'invoke-start', requestId });
+  ctx.hub.produce(startEvent(startEpochMs, requestId, ctx.fn.version, tracing));
+  const invoke = {
+    eventType: 'INVOKE',
+    deadlineMs: deadlineEpochMs,
+    requestId,
+    invokedFunctionArn: functionArn(ctx.fn),
+    // Lambda sends a header (unsampled) even when tracing is off.
+    tracing: { type: TRACE_CONTEXT_TYPE, value: tracing?.value ?? generateTraceHeader(false) },
+  } as const;
+  for (const state of ctx.extensions) {
+    if (!isGone(state) && wants(state, 'INVOKE') && deliverEvent(state, invoke)) state.busyWithInvoke = true;
+  }
+
+  const runtimeMs = requested === 'timeout' ? ctx.fn.timeoutMs : wantedMs;
+  await emitLogs(ctx, spec, startedAtMs, runtimeMs);
+  await sleepUntil(ctx, startedAtMs + runtimeMs);
+  const runtimeDoneAtMs = ctx.nowMs();
+  let status: Status = requested;
+  let errorType =
+    requested === 'success' || requested === 'timeout'
+      ? DEFAULT_ERROR_TYPES[requested]
+      : (spec.errorType ?? DEFAULT_ERROR_TYPES[requested]);
+  ctx.hub.produce(
+    runtimeDoneEvent({
+      requestId,
+      status,
+      errorType,
+      startEpochMs,
+      runtimeDurationMs: runtimeDoneAtMs - startedAtMs,
+      producedBytes: spec.producedBytes ?? 0,
+      tracing,
+    }),
+  );
+
+  if (status !== 'timeout') {
+    const done = await ctx.signal.until(
+      () => ctx.extensions.every((state) => isGone(state) || !state.busyWithInvoke),
+      deadlineEpochMs - Date.now(),
+    );
+    if (!done) {
+      // Post-runtime extension work counts against the function timeout.
+      status = 'timeout';
+      errorType = DEFAULT_ERROR_TYPES.timeout;
+      for (const state of ctx.extensions) {
+        if (!isGone(state) && state.busyWithInvoke) addViolation(state, `no event/next before the deadline of ${requestId}`);
+      }
+    }
+  }
+  const endedAtMs = ctx.nowMs();
+  const durationMs = roundMs(endedAtMs - startedAtMs);
+  const maxMemoryUsedMB = peakMemoryMB(ctx);
+  const firstAfterInit = ctx.invocations.length === 0 && ctx.fn.initializationType === 'on-demand';
+  const initDurationMs = firstAfterInit ? (ctx.fn.initDurationMs ?? roundMs(ctx.initDurationMs ?? 0)) : null;
+  const base = { durationMs, billedDurationMs: Math.ceil(durationMs), memorySizeMB: ctx.fn.memorySizeMB, maxMemoryUsedMB };
+  const metrics: ReportMetrics = initDurationMs === null ? base : { ...base, initDurationMs };
+  ctx.hub.produce(reportEvent(requestId, status, errorType, metrics, tracing));
+
+  const result: InvocationResult = {
+    requestId,
+    status,
+    errorType,
+    tracing: tracing?.value ?? null,
+    startEpochMs,
+    startedAtMs,
+    runtimeDoneAtMs,
+    endedAtMs,
+    runtimeDurationMs: roundMs(runtimeDoneAtMs - startedAtMs),
+    durationMs,
+    billedDurationMs: metrics.billedDurationMs ?? Math.ceil(durationMs),
+    postRuntimeDurationMs: roundMs(endedAtMs - runtimeDoneAtMs),
+    maxMemoryUsedMB,
+  };
+  ctx.invocations.push(result);
+  ctx.progress({ type: 'invoke-done', requestId, status, durationMs });
+  if (status === 'timeout') {
+    await ensureShutdown(ctx, 'timeout', DEFAULT_SHUTDOWN_MS);
+  } else {
+    ctx.phase = 'ready';
+    freezeEnvironment(ctx);
+  }
+  return result;
+}

@@ -1,0 +1,278 @@
+/**
+ * Public types of the local Lambda sandbox (Extensions API + Telemetry API emulation).
+ * Times named `...AtMs` are milliseconds since the sandbox started; `...EpochMs` are Unix
+ * epoch milliseconds; durations are milliseconds.
+ */
+import type { SchemaVersion, Status, TelemetryEvent, TelemetryType } from '../telemetry/events.ts';
+import type { ShutdownReason } from '../lambda/types.ts';
+
+/** Function configuration the sandbox pretends to run. Every field has a default. */
+export interface SandboxFunctionOptions {
+  /** Default `sandbox-function`. */
+  readonly name?: string;
+  /** Default `$LATEST`. */
+  readonly version?: string;
+  /** Default 128 (Lambda's MB are MiB). */
+  readonly memorySizeMB?: number;
+  /** Function timeout; default 3000. */
+  readonly timeoutMs?: number;
+  /** Default `us-east-1`. */
+  readonly region?: string;
+  /** Default `123456789012`. */
+  readonly accountId?: string;
+  /** Default `index.handler`. */
+  readonly handler?: string;
+  /** Default `YYYY/MM/DD/[$LATEST]<32 hex>`. */
+  readonly logStreamName?: string;
+  /** Default `on-demand`. */
+  readonly initializationType?: string;
+  /** Reported as `initDurationMs` of the first report; default: the measured init time. */
+  readonly initDurationMs?: number;
+}
+
+/** An answer the Telemetry API gives instead of accepting a subscription. */
+export interface TelemetryRefusal {
+  readonly statusCode: number;
+  readonly errorType: string;
+  readonly errorMessage: string;
+}
+
+/** Telemetry API behaviour. */
+export interface TelemetryApiOptions {
+  /** Schema versions accepted by `PUT /2022-07-01/telemetry`; default all known ones. */
+  readonly supportedSchemaVersions?: readonly SchemaVersion[];
+  /** When set, every subscription is answered with this error. */
+  readonly refuse?: TelemetryRefusal;
+}
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** Paths of extension executables; the file basename is the extension name. */
+  readonly extensions: readonly string[];
+  /** Extra environment for the extension processes, applied on top of the Lambda env. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly function?: SandboxFunctionOptions;
+  /** SIGSTOP the extensions between invocations (default true). */
+  readonly freeze?: boolean;
+  /** Maximum init phase duration; default 10000. */
+  readonly initTimeoutMs?: number;
+  readonly telemetryApi?: TelemetryApiOptions;
+  /** `capture` (default) keeps stdout/stderr in the report; `inherit` passes them through. */
+  readonly stdio?: 'capture' | 'inherit';
+  /** Called synchronously on lifecycle steps; exceptions it throws are ignored. */
+  readonly onProgress?: (event: SandboxProgress) => void;
+}
+
+/** One simulated invocation. */
+export interface InvocationSpec {
+  /** Default: a random UUID. */
+  readonly requestId?: string;
+  /**
+   * Runtime time until the response; default 20. With `timeout` status the runtime takes the
+   * function timeout; a duration reaching the function timeout makes the status `timeout`.
+   */
+  readonly durationMs?: number;
+  /** Default `success`. */
+  readonly status?: Status;
+  /** Error type for `error` / `failure`; defaults `Error` / `Runtime.ExitError`. */
+  readonly errorType?: string;
+  /** Function log records, emitted as `function` events spread over the runtime duration. */
+  readonly logs?: ReadonlyArray<string | Readonly<Record<string, unknown>>>;
+  /** `true`: generate an X-Ray header; a string: use that header verbatim. */
+  readonly tracing?: boolean | string;
+  /** `producedBytes` of runtimeDone; default 0. */
+  readonly producedBytes?: number;
+  /** {@link runScenario} only: idle time before this invocation. */
+  readonly gapMs?: number;
+}
+
+/** Options of {@link Sandbox.shutdown}. */
+export interface ShutdownOptions {
+  /** Default `spindown`. */
+  readonly reason?: ShutdownReason;
+  /** Time between SHUTDOWN and SIGKILL; default 2000. */
+  readonly shutdownMs?: number;
+}
+
+/** A scripted sandbox run for {@link runScenario}. */
+export interface Scenario {
+  readonly invocations: readonly InvocationSpec[];
+  readonly shutdown?: ShutdownOptions;
+}
+
+/** Lifecycle notifications for progress displays. */
+export type SandboxProgress =
+  | { readonly type: 'registered'; readonly extension: string; readonly events: readonly string[] }
+  | {
+      readonly type: 'subscribed';
+      readonly extension: string;
+      readonly schemaVersion: SchemaVersion;
+      readonly types: readonly TelemetryType[];
+    }
+  | { readonly type: 'init-done'; readonly ok: boolean; readonly durationMs: number; readonly failure: string | null }
+  | { readonly type: 'invoke-start'; readonly requestId: string }
+  | { readonly type: 'invoke-done'; readonly requestId: string; readonly status: Status; readonly durationMs: number }
+  | { readonly type: 'shutdown'; readonly reason: ShutdownReason; readonly deadlineEpochMs: number }
+  | {
+      readonly type: 'exited';
+      readonly extension: string;
+      readonly code: number | null;
+      readonly signal: string | null;
+      readonly killed: boolean;
+    }
+  | {
+      readonly type: 'delivery';
+      readonly extension: string;
+      readonly ok: boolean;
+      readonly events: number;
+      readonly bytes: number;
+      /** HTTP status, or null when no response came. */
+      readonly statusCode: number | null;
+    };
+
+/** Outcome of one {@link Sandbox.invoke}. */
+export interface InvocationResult {
+  readonly requestId: string;
+  readonly status: Status;
+  readonly errorType: string | null;
+  /** X-Ray header of the invocation, null when tracing was off. */
+  readonly tracing: string | null;
+  readonly startEpochMs: number;
+  readonly startedAtMs: number;
+  readonly runtimeDoneAtMs: number;
+  readonly endedAtMs: number;
+  /** Runtime time until the response. */
+  readonly runtimeDurationMs: number;
+  /** Whole invoke phase (start until every extension called next again). */
+  readonly durationMs: number;
+  readonly billedDurationMs: number;
+  /** Time extensions kept the phase open after the runtime was done. */
+  readonly postRuntimeDurationMs: number;
+  readonly maxMemoryUsedMB: number;
+}
+
+/** An `init/error` or `exit/error` call. */
+export interface ExtensionErrorReport {
+  /** The `Lambda-Extension-Function-Error-Type` header. */
+  readonly errorType: string;
+  /** The parsed JSON body, the raw text when it was not JSON, or null when empty. */
+  readonly body: unknown;
+  readonly atMs: number;
+}
+
+/** A `PUT /2022-07-01/telemetry` request and its answer. */
+export interface SubscribeAttempt {
+  readonly body: unknown;
+  readonly statusCode: number;
+  /** errorType of the answer, null on success. */
+  readonly errorType: string | null;
+  readonly atMs: number;
+}
+
+/** The accepted subscription of an extension. */
+export interface SubscriptionReport {
+  /** The PUT body exactly as parsed. */
+  readonly body: unknown;
+  readonly statusCode: number;
+  readonly atMs: number;
+  readonly schemaVersion: SchemaVersion;
+  readonly types: readonly TelemetryType[];
+  readonly uri: string;
+  /** Buffering in effect, defaults applied. */
+  readonly buffering: { readonly maxItems: number; readonly maxBytes: number; readonly timeoutMs: number };
+}
+
+/** Telemetry delivery counters of one subscriber. */
+export interface DeliveryReport {
+  /** Batches POSTed and answered 2xx. */
+  readonly batches: number;
+  /** Events in those batches. */
+  readonly events: number;
+  /** Bytes in those batches. */
+  readonly bytes: number;
+  /** Batches dropped (connection error, non-2xx, timeout). */
+  readonly failures: number;
+  /** Events dropped with failed batches or a full queue. */
+  readonly droppedEvents: number;
+  /** Events still queued when the sandbox closed. */
+  readonly undeliveredEvents: number;
+  readonly lastError: string | null;
+}
+
+/** How an extension process ended. */
+export interface ExitReport {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly atMs: number;
+  /** False when the process was still alive at the SHUTDOWN deadline. */
+  readonly beforeDeadline: boolean;
+  /** True when the sandbox SIGKILLed it. */
+  readonly killed: boolean;
+}
+
+/** Everything observed about one extension. */
+export interface ExtensionReport {
+  readonly name: string;
+  readonly path: string;
+  readonly pid: number | null;
+  /** Set when the process could not be started (e.g. ENOENT, EACCES). */
+  readonly spawnError: string | null;
+  readonly registered: {
+    readonly events: readonly string[];
+    /** The `Lambda-Extension-Accept-Feature` header, null when absent. */
+    readonly acceptFeature: string | null;
+    readonly atMs: number;
+  } | null;
+  readonly identifier: string | null;
+  readonly subscription: SubscriptionReport | null;
+  readonly subscribeAttempts: readonly SubscribeAttempt[];
+  /** From spawn to the first `event/next` call. */
+  readonly firstNextMs: number | null;
+  readonly nextCalls: ReadonlyArray<{ readonly atMs: number; readonly delivered: 'INVOKE' | 'SHUTDOWN' | null }>;
+  readonly initError: ExtensionErrorReport | null;
+  readonly exitError: ExtensionErrorReport | null;
+  readonly exit: ExitReport | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly delivery: DeliveryReport;
+  /** Protocol violations, e.g. `next after SHUTDOWN`. */
+  readonly violations: readonly string[];
+}
+
+/** Snapshot of a sandbox run. */
+export interface SandboxReport {
+  readonly runtimeApi: string;
+  /** True when every extension called `event/next` during init. */
+  readonly initDone: boolean;
+  /** Why init failed, null when it did not (or has not ended). */
+  readonly initFailure: string | null;
+  readonly initDurationMs: number | null;
+  readonly initEndedAtMs: number | null;
+  readonly extensions: readonly ExtensionReport[];
+  readonly invocations: readonly InvocationResult[];
+  readonly shutdown: {
+    readonly reason: ShutdownReason;
+    readonly deadlineEpochMs: number;
+    readonly startedAtMs: number;
+    /** Null while the phase is still running. */
+    readonly endedAtMs: number | null;
+  } | null;
+  /** Every telemetry event the sandbox produced, in order (capped, see `eventsOmitted`). */
+  readonly events: readonly TelemetryEvent[];
+  /** Events produced beyond the recording cap of 200 000. */
+  readonly eventsOmitted: number;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** `127.0.0.1:PORT`, the value of `AWS_LAMBDA_RUNTIME_API`. */
+  readonly runtimeApi: string;
+  /** Runs one invocation; resolves once the invoke phase ended and the env is frozen again. */
+  invoke(spec?: InvocationSpec): Promise<InvocationResult>;
+  /** Lets `ms` pass with the environment frozen. */
+  idle(ms: number): Promise<void>;
+  /** Runs the SHUTDOWN phase (once; later calls return the same report). */
+  shutdown(options?: ShutdownOptions): Promise<SandboxReport>;
+  /** Snapshot of everything so far. */
+  report(): SandboxReport;
+}

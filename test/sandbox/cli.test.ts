@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { fixture } from './helpers.ts';
+
+const CLI = fileURLToPath(new URL('../../src/sandbox/cli.ts', import.meta.url));
+
+function runCli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('sandbox CLI', () => {
+  it('prints usage with --help', () => {
+    const { status, stdout } = runCli(['--help']);
+    assert.equal(status, 0);
+    assert.match(stdout, /Usage: lambda-sandbox --extension <path>/);
+  });
+
+  it('exits 2 on a usage error', () => {
+    const { status, stderr } = runCli(['--invocations', '2']);
+    assert.equal(status, 2);
+    assert.match(stderr, /at least one --extension is required/);
+  });
+
+  it('runs a scenario and summarises it', () => {
+    const { status, stdout } = runCli([
+      '--extension', fixture('minimal-extension.mjs'),
+      '--invocations', '2', '--error-every', '2', '--gap-ms', '10', '--log', 'hello', '--tracing',
+    ]);
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /init done/);
+    assert.match(stdout, /registered {4}INVOKE,SHUTDOWN/);
+    assert.match(stdout, /2\. \S+ error \(Error\)/);
+    assert.match(stdout, /exit {10}code 0/);
+    assert.match(stdout, /result {8}OK/);
+  });
+
+  it('exits 1 when an extension had to be killed at the deadline', () => {
+    const { status, stdout } = runCli([
+      '--extension', fixture('stubborn-extension.mjs'), '--invocations', '1', '--shutdown-ms', '300',
+    ]);
+    assert.equal(status, 1);
+    assert.match(stdout, /still running at the SHUTDOWN deadline and was killed/);
+  });
+});
