@@ -1,0 +1,44 @@
+/**
+ * The built layer zip, unpacked somewhere else as Lambda unpacks it at /opt, runs as a real
+ * extension process.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runScenario } from '../../src/sandbox/index.ts';
+import { LAYER_ZIP, assertLayerBuilt, freePort, only } from './support.ts';
+
+describe('layer zip', () => {
+  let opt: string;
+  before(() => {
+    assertLayerBuilt();
+    opt = mkdtempSync(join(tmpdir(), 'layer-opt-'));
+  });
+  after(() => rmSync(opt, { recursive: true, force: true }));
+
+  it('holds extensions/<name> (executable) and the bundle beside it, at the zip root', () => {
+    const listing = execFileSync('unzip', ['-Z', LAYER_ZIP], { encoding: 'utf8' }).split('\n');
+    const entries = listing.filter((line) => /^[-d]r/.test(line));
+    assert.deepEqual(entries.map((line) => line.split(/\s+/).at(-1)).sort(), ['extensions/lambda-telemetry-otel', 'lambda-telemetry-otel/index.mjs']);
+    const launcher = entries.find((line) => line.endsWith('extensions/lambda-telemetry-otel'))!;
+    assert.match(launcher, /^-rwxr-xr-x/);
+    assert.ok(statSync(LAYER_ZIP).size < 1024 * 1024, 'layer zip stays under 1 MB');
+  });
+
+  it('runs from wherever it is unpacked', async () => {
+    execFileSync('unzip', ['-q', LAYER_ZIP, '-d', opt]);
+    const report = await runScenario({
+      extensions: [join(opt, 'extensions', 'lambda-telemetry-otel')],
+      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()) },
+      scenario: { invocations: [{}], shutdown: { shutdownMs: 2000 } },
+    });
+    const extension = only(report);
+    assert.equal(extension.spawnError, null);
+    assert.deepEqual(extension.registered?.events, ['INVOKE', 'SHUTDOWN']);
+    assert.equal(extension.subscription?.statusCode, 200);
+    assert.deepEqual(extension.exit && { code: extension.exit.code, killed: extension.exit.killed }, { code: 0, killed: false });
+  });
+});

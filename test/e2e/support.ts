@@ -1,0 +1,55 @@
+/**
+ * Helpers of the end-to-end tests: the built layer's paths, free ports, and the
+ * extension's own JSON log lines.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { ExtensionReport, SandboxReport } from '../../src/sandbox/index.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const LAYER_DIR = `${ROOT}dist/layer`;
+export const LAYER_ZIP = `${ROOT}dist/layer.zip`;
+export const EXTENSION = `${LAYER_DIR}/extensions/lambda-telemetry-otel`;
+
+/** Fails clearly when the layer was not built (`npm test` builds it first). */
+export function assertLayerBuilt(): void {
+  assert.ok(existsSync(EXTENSION) && existsSync(LAYER_ZIP), `no built layer at ${LAYER_DIR}: run npm run build`);
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** The extension's log lines (JSON on stderr). */
+export function logLines(extension: ExtensionReport): Array<Record<string, unknown>> {
+  return extension.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The one extension of a single-extension run. */
+export function only(report: SandboxReport): ExtensionReport {
+  assert.equal(report.extensions.length, 1);
+  return report.extensions[0]!;
+}
+
+/** Counts of the events the sandbox produced, by type, for the subscribed streams. */
+export function producedByType(report: SandboxReport, streams: readonly string[] = ['platform', 'function']): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of report.events) {
+    const stream = event.type.startsWith('platform.') ? 'platform' : event.type;
+    if (streams.includes(stream)) counts[event.type] = (counts[event.type] ?? 0) + 1;
+  }
+  return counts;
+}
