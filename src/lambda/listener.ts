@@ -50,10 +50,11 @@ export async function startListener(options: ListenerOptions): Promise<Telemetry
     host,
     port,
     destinationUri: `http://${SANDBOX_HOST}:${port}${LISTENER_PATH}`,
+    // Called on the way out: a kept-alive connection from Lambda must not hold the exit.
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
+        server.closeAllConnections();
       }),
   };
 }

@@ -156,12 +156,7 @@ function initStart(r: Json): InitStartRecord {
   return {
     initializationType: optStr(r, 'initializationType'),
     phase: optStr(r, 'phase'),
-    runtimeVersion: optStr(r, 'runtimeVersion'),
-    runtimeVersionArn: optStr(r, 'runtimeVersionArn'),
-    functionName: optStr(r, 'functionName'),
-    functionVersion: optStr(r, 'functionVersion'),
-    instanceId: optStr(r, 'instanceId'),
-    instanceMaxMemory: optNum(r, 'instanceMaxMemory'),
+    ...restoreStart(r),
     tracing: tracing(r),
   };
 }
@@ -233,6 +228,7 @@ function report(r: Json): ReportRecord {
   };
 }
 
+/** Also the runtime part of initStart. */
 function restoreStart(r: Json): RestoreStartRecord {
   return {
     runtimeVersion: optStr(r, 'runtimeVersion'),

@@ -45,9 +45,8 @@ export interface PlatformSpan {
   readonly durationMs: number;
 }
 
-export interface InitStartRecord {
-  readonly initializationType?: InitializationType;
-  readonly phase?: Phase;
+/** What init and restore start records say about the runtime and the environment. */
+export interface RuntimeInfo {
   readonly runtimeVersion?: string;
   readonly runtimeVersionArn?: string;
   readonly functionName?: string;
@@ -55,6 +54,11 @@ export interface InitStartRecord {
   readonly instanceId?: string;
   /** Memory of a Managed Instances environment, in MB (MiB). */
   readonly instanceMaxMemory?: number;
+}
+
+export interface InitStartRecord extends RuntimeInfo {
+  readonly initializationType?: InitializationType;
+  readonly phase?: Phase;
   readonly tracing?: TraceContext;
 }
 
@@ -120,14 +124,7 @@ export interface ReportRecord {
   readonly tracing?: TraceContext;
 }
 
-export interface RestoreStartRecord {
-  readonly runtimeVersion?: string;
-  readonly runtimeVersionArn?: string;
-  readonly functionName?: string;
-  readonly functionVersion?: string;
-  readonly instanceId?: string;
-  readonly instanceMaxMemory?: number;
-}
+export type RestoreStartRecord = RuntimeInfo;
 
 export interface RestoreRuntimeDoneRecord {
   readonly status: Status;
