@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runScenario, startSandbox } from '../../src/sandbox/index.ts';
 import type { SandboxOptions } from '../../src/sandbox/index.ts';
 import { EXTENSION, assertLayerBuilt, freePort, logLines, only, producedByType } from './support.ts';
@@ -137,6 +138,19 @@ describe('built layer in the sandbox', () => {
     const rejected = logLines(extension).filter((l) => l.msg === 'telemetry rejected').map((l) => l.kind);
     assert.deepEqual(rejected.sort(), ['batch invalid-json', 'batch not-an-array', 'invalid-time function', 'unknown-type platform.future']);
     assert.ok(!extension.stderr.includes('kept'), 'event contents are never logged');
+  });
+
+  it('reports a fatal error after init through exit/error and exits non-zero', async () => {
+    const report = await runScenario({
+      extensions: [fileURLToPath(new URL('./fixtures/failing-invoke-extension', import.meta.url))],
+      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()) },
+      scenario: { invocations: [{}] },
+    });
+    const extension = only(report);
+    assert.equal(extension.initError, null);
+    assert.equal(extension.exitError?.errorType, 'Extension.ProcessorFailed');
+    assert.match((extension.exitError?.body as { errorMessage: string }).errorMessage, /processor broke on INVOKE/);
+    assert.equal(extension.exit?.code, 1);
   });
 
   describe('start-up errors are reported through init/error and exit non-zero', () => {
