@@ -4,7 +4,7 @@
 //   dist/layer/lambda-telemetry-otel/index.mjs    the minified bundle
 // and zips that tree as dist/layer.zip with extensions/ at the zip root, keeping the exec bit.
 import { build } from 'esbuild';
-import { chmodSync, createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
@@ -30,9 +30,14 @@ exec node "$here/../${NAME}/index.mjs" "$@"
 rmSync(layer, { recursive: true, force: true });
 mkdirSync(dirname(launcherPath), { recursive: true });
 
+// Splitting keeps what the entry imports dynamically (the OpenTelemetry SDK) in chunks that
+// load only after the first event/next.
 await build({
-  entryPoints: [join(root, 'src/extension/main.ts')],
-  outfile: bundlePath,
+  entryPoints: { index: join(root, 'src/extension/main.ts') },
+  outdir: dirname(bundlePath),
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   minify: true,
   platform: 'node',
@@ -47,12 +52,17 @@ chmodSync(launcherPath, 0o755);
 // A fixed timestamp keeps the zip byte-for-byte reproducible.
 const MTIME = new Date('2020-01-01T00:00:00Z');
 const zip = new yazl.ZipFile();
-for (const [file, mode] of [[launcherPath, 0o100755], [bundlePath, 0o100644]]) {
-  zip.addFile(file, relative(layer, file), { mode, mtime: MTIME, compress: true });
+const files = readdirSync(layer, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => join(entry.parentPath, entry.name))
+  .sort();
+for (const file of files) {
+  zip.addFile(file, relative(layer, file), { mode: file === launcherPath ? 0o100755 : 0o100644, mtime: MTIME, compress: true });
 }
 const zipPath = join(dist, 'layer.zip');
 await new Promise((resolve, reject) => {
   zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
   zip.end();
 });
-console.log(`built ${relative(root, zipPath)} (${statSync(zipPath).size} bytes; bundle ${statSync(bundlePath).size} bytes)`);
+const unzipped = files.reduce((sum, file) => sum + statSync(file).size, 0);
+console.log(`built ${relative(root, zipPath)}: ${statSync(zipPath).size} bytes (${files.length} files, ${unzipped} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);

@@ -3,11 +3,15 @@
  * in code > environment variables > defaults. An invalid or out-of-range value is an
  * `Extension.ConfigInvalid` error naming every problem, never a silent clamp.
  */
+import { asBoolean, asInteger, asString, createEnvReader, oneOf, range, Unparsable } from './env-reader.ts';
+import type { Check, EnvReader } from './env-reader.ts';
 import { ERROR_TYPES, ExtensionError } from './errors.ts';
 import { BUFFERING_LIMITS, SCHEMA_VERSIONS, TELEMETRY_TYPES } from './telemetry/constants.ts';
 import type { SchemaVersion, TelemetryType } from './telemetry/events.ts';
 
-/** Names of the environment variables this package reads. */
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Names of the environment variables this package reads itself. */
 export const ENV = {
   RUNTIME_API: 'AWS_LAMBDA_RUNTIME_API',
   LISTENER_PORT: 'LAMBDA_OTEL_LISTENER_PORT',
@@ -17,6 +21,14 @@ export const ENV = {
   BUFFER_TIMEOUT_MS: 'LAMBDA_OTEL_BUFFER_TIMEOUT_MS',
   SCHEMA_VERSION: 'LAMBDA_OTEL_SCHEMA_VERSION',
   LOG_LEVEL: 'LAMBDA_OTEL_LOG_LEVEL',
+  FLUSH: 'LAMBDA_OTEL_FLUSH',
+  FLUSH_TIMEOUT_MS: 'LAMBDA_OTEL_FLUSH_TIMEOUT_MS',
+  FLUSH_SPANS: 'LAMBDA_OTEL_FLUSH_SPANS',
+  FLUSH_POINTS: 'LAMBDA_OTEL_FLUSH_POINTS',
+  XRAY_CONTEXT: 'LAMBDA_OTEL_XRAY_CONTEXT',
+  XRAY_RESPECT_SAMPLED: 'LAMBDA_OTEL_XRAY_RESPECT_SAMPLED',
+  MAX_INFLIGHT: 'LAMBDA_OTEL_MAX_INFLIGHT',
+  INVOCATION_MAX_AGE_MS: 'LAMBDA_OTEL_INVOCATION_MAX_AGE_MS',
 } as const;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -53,52 +65,141 @@ export const DEFAULTS = {
 export type ConfigOverrides = Partial<Omit<ExtensionConfig, 'buffering'>> & { readonly buffering?: Partial<BufferingConfig> };
 
 /**
- * Builds the configuration from `overrides`, then `env`, then {@link DEFAULTS}.
+ * Builds the lifecycle configuration from `overrides`, then `env`, then {@link DEFAULTS}.
  * @throws {ExtensionError} `Extension.ConfigInvalid`, listing every invalid value
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, overrides: ConfigOverrides = {}): ExtensionConfig {
-  const problems: string[] = [];
-  const read = <T>(name: string, override: T | undefined, parse: (raw: string) => T | Unparsable, fallback: T, check: (v: T) => string | null): T => {
-    const raw = env[name]?.trim();
-    const value = override !== undefined ? override : raw ? parse(raw) : fallback;
-    const problem = value instanceof Unparsable ? value.problem : check(value);
-    if (problem === null) return value as T;
-    problems.push(`${name}: ${problem}`);
-    return fallback;
-  };
-
-  const runtimeApi = read(ENV.RUNTIME_API, overrides.runtimeApi, (raw) => raw, '', (v) => (/^[^\s/]+:\d+$/.test(v) ? null : `must be host:port (got "${v}")`));
-  const listenerPort = read(ENV.LISTENER_PORT, overrides.listenerPort, parseInteger, DEFAULTS.listenerPort, range(1, 65535));
+export function loadConfig(env: Env, overrides: ConfigOverrides = {}): ExtensionConfig {
+  const reader = createEnvReader(env);
+  const { read } = reader;
+  const runtimeApi = read(ENV.RUNTIME_API, overrides.runtimeApi, asString, '', (v) => (/^[^\s/]+:\d+$/.test(v) ? null : `must be host:port (got "${v}")`));
+  const listenerPort = read(ENV.LISTENER_PORT, overrides.listenerPort, asInteger, DEFAULTS.listenerPort, range(1, 65535));
   const telemetryTypes = read<readonly TelemetryType[]>(ENV.TELEMETRY_TYPES, overrides.telemetryTypes, parseTypes, DEFAULTS.telemetryTypes, checkTypes);
   const { maxItems: items, maxBytes: bytes, timeoutMs: timeout } = BUFFERING_LIMITS;
   const buffering = {
-    maxItems: read(ENV.BUFFER_MAX_ITEMS, overrides.buffering?.maxItems, parseInteger, DEFAULTS.buffering.maxItems, range(items.min, items.max)),
-    maxBytes: read(ENV.BUFFER_MAX_BYTES, overrides.buffering?.maxBytes, parseInteger, DEFAULTS.buffering.maxBytes, range(bytes.min, bytes.max)),
-    timeoutMs: read(ENV.BUFFER_TIMEOUT_MS, overrides.buffering?.timeoutMs, parseInteger, DEFAULTS.buffering.timeoutMs, range(timeout.min, timeout.max)),
+    maxItems: read(ENV.BUFFER_MAX_ITEMS, overrides.buffering?.maxItems, asInteger, DEFAULTS.buffering.maxItems, range(items.min, items.max)),
+    maxBytes: read(ENV.BUFFER_MAX_BYTES, overrides.buffering?.maxBytes, asInteger, DEFAULTS.buffering.maxBytes, range(bytes.min, bytes.max)),
+    timeoutMs: read(ENV.BUFFER_TIMEOUT_MS, overrides.buffering?.timeoutMs, asInteger, DEFAULTS.buffering.timeoutMs, range(timeout.min, timeout.max)),
   };
-  const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, (raw) => raw, DEFAULTS.schemaVersion, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
+  const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, asString, DEFAULTS.schemaVersion, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
   const logLevel = read<string>(ENV.LOG_LEVEL, overrides.logLevel, (raw) => raw.toLowerCase(), DEFAULTS.logLevel, oneOf(LOG_LEVELS)) as LogLevel;
-
-  if (problems.length > 0) {
-    throw new ExtensionError(ERROR_TYPES.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`);
-  }
+  throwIfProblems(reader);
   return { runtimeApi, listenerPort, telemetryTypes, buffering, schemaVersion, logLevel };
 }
 
-class Unparsable {
-  constructor(readonly problem: string) {}
+/** When exports happen besides SHUTDOWN and the buffer thresholds. */
+export type FlushMode =
+  | { readonly kind: 'adaptive' }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'periodic'; readonly intervalMs: number }
+  | { readonly kind: 'shutdown' };
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type XrayContextMode = 'parent' | 'link' | 'ignore';
+
+/** Configuration of the OpenTelemetry mapping and export. */
+export interface OtelConfig {
+  readonly flush: FlushMode;
+  /** Longest time a blocking flush (end mode) may hold the invocation's end. */
+  readonly flushTimeoutMs: number;
+  /** Export as soon as this many spans are pending. */
+  readonly flushSpans: number;
+  /** Export as soon as this many metric points are pending. */
+  readonly flushPoints: number;
+  readonly xrayContext: XrayContextMode;
+  /** Drop invocations whose X-Ray header says `Sampled=0`. */
+  readonly xrayRespectSampled: boolean;
+  /** Cap on invocations waiting for their platform events. */
+  readonly maxInFlight: number;
+  /** Age (by event time) after which an incomplete invocation is exported with what is known. */
+  readonly invocationMaxAgeMs: number;
+  readonly tracesProtocol: OtlpProtocol;
+  readonly metricsProtocol: OtlpProtocol;
+  /** `OTEL_SERVICE_NAME`, when set. */
+  readonly serviceName: string | undefined;
 }
 
-function parseInteger(raw: string): number | Unparsable {
-  return /^\d+$/.test(raw) ? Number(raw) : new Unparsable(`must be a whole number (got "${raw}")`);
+export const OTEL_DEFAULTS = {
+  flush: { kind: 'adaptive' },
+  flushTimeoutMs: 2000,
+  flushSpans: 512,
+  flushPoints: 2048,
+  xrayContext: 'parent',
+  xrayRespectSampled: true,
+  maxInFlight: 500,
+  invocationMaxAgeMs: 20 * 60 * 1000,
+  tracesProtocol: 'http/protobuf',
+  metricsProtocol: 'http/protobuf',
+  serviceName: undefined,
+} as const satisfies OtelConfig;
+
+const DEFAULT_PERIODIC_INTERVAL_MS = 10_000;
+
+/**
+ * Reads our `LAMBDA_OTEL_*` export settings and validates the standard `OTEL_EXPORTER_OTLP_*`
+ * variables, which the OpenTelemetry exporters then read themselves.
+ * @throws {ExtensionError} `Extension.ConfigInvalid`, listing every invalid value
+ */
+export function loadOtelConfig(env: Env): OtelConfig {
+  const reader = createEnvReader(env);
+  const { read } = reader;
+  const d = OTEL_DEFAULTS;
+  const config: OtelConfig = {
+    flush: read<FlushMode>(ENV.FLUSH, undefined, parseFlush, d.flush),
+    flushTimeoutMs: read(ENV.FLUSH_TIMEOUT_MS, undefined, asInteger, d.flushTimeoutMs, range(1, 60_000)),
+    flushSpans: read(ENV.FLUSH_SPANS, undefined, asInteger, d.flushSpans, range(1, 100_000)),
+    flushPoints: read(ENV.FLUSH_POINTS, undefined, asInteger, d.flushPoints, range(1, 100_000)),
+    xrayContext: read<string>(ENV.XRAY_CONTEXT, undefined, (raw) => raw.toLowerCase(), d.xrayContext, oneOf(['parent', 'link', 'ignore'])) as XrayContextMode,
+    xrayRespectSampled: read(ENV.XRAY_RESPECT_SAMPLED, undefined, asBoolean, d.xrayRespectSampled),
+    maxInFlight: read(ENV.MAX_INFLIGHT, undefined, asInteger, d.maxInFlight, range(1, 100_000)),
+    invocationMaxAgeMs: read(ENV.INVOCATION_MAX_AGE_MS, undefined, asInteger, d.invocationMaxAgeMs, range(60_000, 24 * 3_600_000)),
+    tracesProtocol: protocol(reader, env, 'TRACES'),
+    metricsProtocol: protocol(reader, env, 'METRICS'),
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || undefined,
+  };
+  for (const signal of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
+    read(`OTEL_EXPORTER_OTLP_${signal}ENDPOINT`, undefined, asString, '', checkUrl);
+    read(`OTEL_EXPORTER_OTLP_${signal}COMPRESSION`, undefined, asString, 'none', oneOf(['gzip', 'none']));
+    read(`OTEL_EXPORTER_OTLP_${signal}TIMEOUT`, undefined, asInteger, 10_000, range(1, 600_000));
+  }
+  read('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', undefined, (raw) => raw.toLowerCase(), 'cumulative', oneOf(['cumulative', 'delta', 'lowmemory']));
+  throwIfProblems(reader);
+  return config;
 }
 
-function range(min: number, max: number): (value: number) => string | null {
-  return (value) => (Number.isInteger(value) && value >= min && value <= max ? null : `must be between ${min} and ${max} (got ${value})`);
+function protocol(reader: EnvReader, env: Env, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
+  const specific = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
+  const name = env[specific]?.trim() ? specific : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const check: Check<string> = (value) =>
+    value === 'http/protobuf' || value === 'http/json'
+      ? null
+      : `must be http/protobuf or http/json (got "${value}"${value === 'grpc' ? '; this extension exports over OTLP/HTTP only, usually on port 4318' : ''})`;
+  return reader.read<string>(name, undefined, asString, 'http/protobuf', check) as OtlpProtocol;
 }
 
-function oneOf(allowed: readonly string[]): (value: string) => string | null {
-  return (value) => (allowed.includes(value) ? null : `must be one of ${allowed.join(', ')} (got "${value}")`);
+function parseFlush(raw: string): FlushMode | Unparsable {
+  const [kind, interval, extra] = raw.toLowerCase().split(',').map((part) => part.trim());
+  const usage = `must be adaptive, end, shutdown, periodic or periodic,<ms> (got "${raw}")`;
+  if (extra !== undefined) return new Unparsable(usage);
+  if (kind === 'periodic') {
+    if (interval === undefined) return { kind, intervalMs: DEFAULT_PERIODIC_INTERVAL_MS };
+    const ms = asInteger(interval);
+    if (ms instanceof Unparsable || ms < 100 || ms > 3_600_000) return new Unparsable(`periodic interval must be between 100 and 3600000 ms (got "${interval}")`);
+    return { kind, intervalMs: ms };
+  }
+  if (interval === undefined && (kind === 'adaptive' || kind === 'end' || kind === 'shutdown')) return { kind };
+  return new Unparsable(usage);
+}
+
+function checkUrl(value: string): string | null {
+  if (value === '') return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return null;
+  } catch {
+    // reported below
+  }
+  // The value is not echoed: an endpoint URL may carry credentials.
+  return 'must be an http:// or https:// URL';
 }
 
 function parseTypes(raw: string): TelemetryType[] {
@@ -109,4 +210,10 @@ function checkTypes(types: readonly string[]): string | null {
   if (types.length === 0) return `must name at least one of ${TELEMETRY_TYPES.join(', ')}`;
   const unknown = types.filter((t) => !(TELEMETRY_TYPES as readonly string[]).includes(t));
   return unknown.length === 0 ? null : `unknown type(s) ${unknown.join(', ')}; allowed: ${TELEMETRY_TYPES.join(', ')}`;
+}
+
+function throwIfProblems(reader: EnvReader): void {
+  if (reader.problems.length > 0) {
+    throw new ExtensionError(ERROR_TYPES.CONFIG_INVALID, `invalid configuration: ${reader.problems.join('; ')}`);
+  }
 }

@@ -1,47 +1,60 @@
 /**
- * The layer's processor until the OpenTelemetry mapping lands: it counts what arrives by
- * event type and, at SHUTDOWN, waits (bounded by the deadline) for the `platform.report` of
- * every invocation it saw, since report N arrives only after the extension called next.
+ * The layer's processor: validates the OpenTelemetry configuration at init (so that a bad
+ * value fails the init visibly), then loads the OpenTelemetry pipeline lazily on the first
+ * INVOKE, after the first `event/next`: the SDK never delays the cold start. Telemetry that
+ * arrives before the pipeline is loaded (init events) is held, up to a bound, and handed over.
  */
-import type { Logger } from '../logger.ts';
-import type { Processor } from '../run.ts';
+import { loadOtelConfig } from '../config.ts';
+import type { OtelConfig } from '../config.ts';
+import type { OtelPipeline } from '../otel/pipeline.ts';
+import type { Processor, RunContext } from '../run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 
-/** Invocations remembered while their report is owed; older ones are forgotten first. */
-const MAX_OWED_REPORTS = 1000;
+/** Events held before the pipeline is loaded (init telemetry is a handful). */
+const MAX_HELD_EVENTS = 10_000;
 
-export function createLayerProcessor(): Processor {
-  const received = new Map<string, number>();
-  const owedReports = new Set<string>();
-  let logger: Logger | null = null;
-  let allReported: (() => void) | null = null;
+export function createLayerProcessor(env: Readonly<Record<string, string | undefined>> = process.env): Processor {
+  let context: RunContext | null = null;
+  let otelConfig: OtelConfig | null = null;
+  let pipeline: OtelPipeline | null = null;
+  let loading: Promise<OtelPipeline> | null = null;
+  let held: TelemetryEvent[] = [];
+  let droppedBeforeLoad = 0;
+
+  const load = (): Promise<OtelPipeline> => {
+    loading ??= import('../otel/pipeline.ts').then(({ createOtelPipeline }) => {
+      const ctx = context!;
+      pipeline = createOtelPipeline({
+        registration: ctx.registration,
+        env,
+        config: otelConfig!,
+        logger: ctx.logger,
+        platformSubscribed: ctx.config.telemetryTypes.includes('platform'),
+      });
+      if (held.length > 0) pipeline.process(held);
+      held = [];
+      if (droppedBeforeLoad > 0) ctx.logger.warn('events dropped before the pipeline loaded', { events: droppedBeforeLoad });
+      return pipeline;
+    });
+    return loading;
+  };
 
   return {
-    init(context) {
-      logger = context.logger;
+    init(runContext) {
+      context = runContext;
+      otelConfig = loadOtelConfig(env);
     },
-    process(events: readonly TelemetryEvent[]) {
-      for (const event of events) {
-        received.set(event.type, (received.get(event.type) ?? 0) + 1);
-        if (event.type === 'platform.report') owedReports.delete(event.record.requestId);
-      }
-      logger?.debug('batch received', { events: events.length });
-      if (owedReports.size === 0) allReported?.();
+    process(events) {
+      if (pipeline !== null) return pipeline.process(events);
+      const room = MAX_HELD_EVENTS - held.length;
+      for (let i = 0; i < events.length && i < room; i++) held.push(events[i]!);
+      droppedBeforeLoad += Math.max(0, events.length - room);
     },
-    invoke(event) {
-      if (owedReports.size >= MAX_OWED_REPORTS) owedReports.delete(owedReports.values().next().value!);
-      owedReports.add(event.requestId);
+    async invoke(event) {
+      return (await load()).invoke(event);
     },
-    async shutdown(reason, deadlineMs) {
-      if (owedReports.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          allReported = resolve;
-          timer = setTimeout(resolve, Math.max(0, deadlineMs - Date.now()));
-        });
-        clearTimeout(timer);
-      }
-      logger?.info('telemetry received', { reason, byType: Object.fromEntries(received), reportsMissing: owedReports.size });
+    async shutdown(_reason, deadlineMs) {
+      await (await load()).shutdown(deadlineMs);
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Entry point of the Lambda layer: `extensions/lambda-telemetry-otel` runs this bundle.
- * Only the lifecycle loads here; heavy modules load after the first `event/next`.
+ * Only the lifecycle loads here; the OpenTelemetry SDK loads after the first `event/next`.
  */
 import { run } from '../run.ts';
 import { createLayerProcessor } from './layer-processor.ts';

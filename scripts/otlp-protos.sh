@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Makes the official OTLP .proto files available to the test receiver, which decodes what
+# the extension sends on the wire. They are not ours to commit: they come from Debian's
+# opentelemetry-proto package into the git-ignored .cache/otlp-proto, once.
+# Set OTLP_PROTO_DIR to a folder holding opentelemetry/proto/... to use another copy.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+probe="opentelemetry/proto/collector/trace/v1/trace_service.proto"
+
+if [ -n "${OTLP_PROTO_DIR:-}" ]; then
+  [ -f "$OTLP_PROTO_DIR/$probe" ] || { echo "otlp-protos: OTLP_PROTO_DIR=$OTLP_PROTO_DIR has no $probe" >&2; exit 1; }
+  exit 0
+fi
+dir="$root/.cache/otlp-proto"
+[ -f "$dir/$probe" ] && exit 0
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$root/scripts/debian/newer-suite.sh" "$work" opentelemetry-proto || {
+  echo "otlp-protos: could not fetch Debian's opentelemetry-proto; set OTLP_PROTO_DIR to a copy of the opentelemetry-proto repository" >&2
+  exit 1
+}
+dpkg -x "$work"/opentelemetry-proto_*.deb "$work/root"
+rm -rf "$dir"
+mkdir -p "$dir"
+cp -r "$work/root/usr/include/opentelemetry" "$dir/"
+echo "otlp-protos: $(cd "$dir" && find . -name '*.proto' | wc -l) .proto files in $dir"

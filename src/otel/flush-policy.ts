@@ -1,0 +1,101 @@
+/**
+ * When to export, besides SHUTDOWN and the buffer thresholds (LAMBDA_OTEL_FLUSH):
+ *
+ * - `end`: at the end of every invocation, the extension waits for the invocation's
+ *   `platform.runtimeDone` (so that the previous invocation's report has arrived) and exports
+ *   before calling `next`. Telemetry reaches the backend before the environment freezes, at the
+ *   price of billed post-runtime time (the buffering delay plus one export).
+ * - `periodic,<ms>`: a timer exports in the background; the invocation never waits. Lambda
+ *   freezes timers between invocations, so a due export runs at the next thaw.
+ * - `adaptive` (default): `end` while invocations are rare, `periodic` (10 s) while they are
+ *   frequent (10 invocations within 60 s), like Datadog's extension.
+ * - `shutdown`: only at SHUTDOWN and when a threshold is reached.
+ */
+import type { FlushMode } from '../config.ts';
+import type { InvokeEvent } from '../lambda/types.ts';
+
+export interface FlushPolicyOptions {
+  readonly mode: FlushMode;
+  /** Longest a blocking (end-of-invocation) export may hold the invocation. */
+  readonly flushTimeoutMs: number;
+  /** Exports everything pending; never rejects. */
+  readonly flush: () => Promise<void>;
+  /** Resolves true once the invocation's runtimeDone arrived, false after `timeoutMs`. */
+  readonly waitForRuntimeDone: (requestId: string, timeoutMs: number) => Promise<boolean>;
+  readonly now?: () => number;
+}
+
+export interface FlushPolicy {
+  /** Called on INVOKE; `event/next` is called again once it resolves. */
+  onInvoke(event: InvokeEvent): Promise<void>;
+  /** Whether the latest decision was to block at invocation end (for logs and tests). */
+  mode(): 'end' | 'periodic' | 'shutdown';
+  stop(): void;
+}
+
+/** Adaptive: this many invocations within {@link FREQUENT_WINDOW_MS} count as frequent. */
+export const FREQUENT_INVOCATIONS = 10;
+export const FREQUENT_WINDOW_MS = 60_000;
+export const ADAPTIVE_INTERVAL_MS = 10_000;
+/** End mode gives up waiting for runtimeDone this long before the invocation's deadline. */
+const DEADLINE_MARGIN_MS = 100;
+
+export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
+  const now = options.now ?? Date.now;
+  const recentInvokes: number[] = [];
+  let lastFlushMs = now();
+  let timer: NodeJS.Timeout | null = null;
+  let current: 'end' | 'periodic' | 'shutdown' = options.mode.kind === 'adaptive' ? 'end' : options.mode.kind;
+
+  const flushInBackground = (): void => {
+    lastFlushMs = now();
+    void options.flush();
+  };
+  const startTimer = (intervalMs: number): void => {
+    if (timer !== null) return;
+    timer = setInterval(flushInBackground, intervalMs);
+    timer.unref();
+  };
+  const stopTimer = (): void => {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+  };
+  if (options.mode.kind === 'periodic') startTimer(options.mode.intervalMs);
+
+  const intervalMs = options.mode.kind === 'periodic' ? options.mode.intervalMs : ADAPTIVE_INTERVAL_MS;
+
+  return {
+    async onInvoke(event) {
+      const at = now();
+      if (options.mode.kind === 'adaptive') {
+        recentInvokes.push(at);
+        if (recentInvokes.length > FREQUENT_INVOCATIONS) recentInvokes.shift();
+        const frequent = recentInvokes.length === FREQUENT_INVOCATIONS && at - recentInvokes[0]! <= FREQUENT_WINDOW_MS;
+        current = frequent ? 'periodic' : 'end';
+        if (frequent) startTimer(intervalMs);
+        else stopTimer();
+      }
+      if (current === 'periodic') {
+        // A timer that was due while the environment was frozen fires late; do not wait for it.
+        if (at - lastFlushMs >= intervalMs) flushInBackground();
+        return;
+      }
+      if (current !== 'end') return;
+      // The runtime may run until the deadline; stop waiting just before it so that this
+      // extension never turns an invocation into a timeout.
+      await options.waitForRuntimeDone(event.requestId, Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now()));
+      lastFlushMs = now();
+      await withTimeout(options.flush(), options.flushTimeoutMs);
+    },
+    mode: () => current,
+    stop: stopTimer,
+  };
+}
+
+function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,109 @@
+/**
+ * Holds collected metrics until the flush policy exports them. A gauge keeps one value per
+ * collection, so the pipeline collects after every invocation that set gauges: each
+ * invocation's gauge points survive, stamped with the time of its report. Gauges are
+ * collected with delta temporality (only values recorded since the last collection); sums
+ * and histograms follow the exporter's temporality preference.
+ */
+import { millisToHrTime } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { AggregationTemporality, DataPointType, InstrumentType, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricData, PushMetricExporter, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+
+export interface MetricBuffer {
+  /** The reader to give the MeterProvider. */
+  readonly reader: MetricReader;
+  /** Collects what was recorded; gauge points get `timeMs` (the report's time) when given. */
+  collect(timeMs?: number): Promise<void>;
+  /** Data points collected and not yet exported. */
+  pendingPoints(): number;
+  /** Exports everything collected so far in one request; resolves with the exporter's result. */
+  export(): Promise<ExportResult>;
+}
+
+/** A pull reader: collections happen when the pipeline asks, never on a timer. */
+class CollectOnDemandReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function createMetricBuffer(exporter: PushMetricExporter): MetricBuffer {
+  const reader = new CollectOnDemandReader({
+    aggregationTemporalitySelector: (type) =>
+      type === InstrumentType.GAUGE ? AggregationTemporality.DELTA : (exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE),
+  });
+  let pending: ResourceMetrics | null = null;
+  let points = 0;
+
+  return {
+    reader,
+
+    async collect(timeMs) {
+      const { resourceMetrics } = await reader.collect();
+      const collected = timeMs === undefined ? resourceMetrics : stampGauges(resourceMetrics, timeMs);
+      pending = pending === null ? collected : merge(pending, collected);
+      points = countPoints(pending);
+    },
+
+    pendingPoints: () => points,
+
+    export() {
+      const batch = pending;
+      pending = null;
+      points = 0;
+      if (batch === null || countPoints(batch) === 0) return Promise.resolve({ code: 0 });
+      return new Promise((resolve) => exporter.export(batch, resolve));
+    },
+  };
+}
+
+function stampGauges(metrics: ResourceMetrics, timeMs: number): ResourceMetrics {
+  const time = millisToHrTime(timeMs);
+  return {
+    resource: metrics.resource,
+    scopeMetrics: metrics.scopeMetrics.map((scope) => ({
+      scope: scope.scope,
+      metrics: scope.metrics.map((metric) =>
+        metric.dataPointType === DataPointType.GAUGE
+          ? { ...metric, dataPoints: metric.dataPoints.map((point) => ({ ...point, startTime: time, endTime: time })) }
+          : metric,
+      ),
+    })),
+  };
+}
+
+/**
+ * Adds a later collection to what is pending: gauge and delta points accumulate (each covers
+ * its own interval); a cumulative sum or histogram only needs its latest points.
+ */
+function merge(earlier: ResourceMetrics, later: ResourceMetrics): ResourceMetrics {
+  const scopes = new Map<string, ScopeMetrics>(earlier.scopeMetrics.map((s) => [s.scope.name, s]));
+  for (const scope of later.scopeMetrics) {
+    const previous = scopes.get(scope.scope.name);
+    if (previous === undefined) {
+      scopes.set(scope.scope.name, scope);
+      continue;
+    }
+    const metrics = new Map<string, MetricData>(previous.metrics.map((m) => [m.descriptor.name, m]));
+    for (const metric of scope.metrics) {
+      const before = metrics.get(metric.descriptor.name);
+      const accumulate = metric.dataPointType === DataPointType.GAUGE || metric.aggregationTemporality === AggregationTemporality.DELTA;
+      metrics.set(
+        metric.descriptor.name,
+        before !== undefined && accumulate ? ({ ...metric, dataPoints: [...before.dataPoints, ...metric.dataPoints] } as MetricData) : metric,
+      );
+    }
+    scopes.set(scope.scope.name, { scope: scope.scope, metrics: [...metrics.values()] });
+  }
+  return { resource: later.resource, scopeMetrics: [...scopes.values()] };
+}
+
+function countPoints(metrics: ResourceMetrics): number {
+  let n = 0;
+  for (const scope of metrics.scopeMetrics) for (const metric of scope.metrics) n += metric.dataPoints.length;
+  return n;
+}

@@ -1,0 +1,160 @@
+/**
+ * The OpenTelemetry side of the layer: joins platform events into invocations, maps them to
+ * spans and metrics with the OpenTelemetry SDK, and exports them over OTLP/HTTP by the flush
+ * policy, at the buffer thresholds, and at SHUTDOWN inside the deadline. Loaded lazily, after
+ * the first `event/next`, so that the SDK does not delay the cold start.
+ */
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { OtelConfig } from '../config.ts';
+import type { Registration } from '../lambda/extensions-api.ts';
+import type { InvokeEvent } from '../lambda/types.ts';
+import type { Logger } from '../logger.ts';
+import { createCorrelator } from '../telemetry/correlator.ts';
+import type { TelemetryEvent } from '../telemetry/events.ts';
+import type { InvocationRecord } from '../telemetry/invocation.ts';
+import { createExporters } from './exporters.ts';
+import type { Exporters } from './exporters.ts';
+import { createFlushPolicy } from './flush-policy.ts';
+import { createPresetIdGenerator } from './id-generator.ts';
+import { createMetricBuffer } from './metric-buffer.ts';
+import { createInvocationMetrics } from './metrics.ts';
+import { buildResource } from './resource.ts';
+import { createRuntimeDoneWaiters } from './runtime-done-waiters.ts';
+import { createSpanMapper } from './spans.ts';
+
+export interface PipelineContext {
+  readonly registration: Pick<Registration, 'functionName' | 'functionVersion' | 'accountId'>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly config: OtelConfig;
+  readonly logger: Logger;
+  /** Whether the subscription includes `platform` (end mode waits for runtimeDone only then). */
+  readonly platformSubscribed: boolean;
+  /** For tests: exporters to use instead of the OTLP ones. */
+  readonly exporters?: Exporters;
+}
+
+export interface OtelPipeline {
+  process(events: readonly TelemetryEvent[]): void;
+  invoke(event: InvokeEvent): Promise<void>;
+  /** Waits (bounded) for owed reports, exports everything, and resolves before `deadlineMs`. */
+  shutdown(deadlineMs: number): Promise<void>;
+}
+
+const SCOPE = 'lambda-telemetry-otel';
+/** Invoked function ARNs remembered per request id, for `cloud.resource_id`. */
+const MAX_REMEMBERED_ARNS = 64;
+/** Of the SHUTDOWN time left, at most this share is spent waiting for reports; the rest exports. */
+const SHUTDOWN_WAIT_SHARE = 0.5;
+
+export function createOtelPipeline(context: PipelineContext): OtelPipeline {
+  const { config, logger } = context;
+  diag.setLogger(
+    { error: (m) => logger.error(m), warn: (m) => logger.warn(m), info: (m) => logger.debug(m), debug: () => {}, verbose: () => {} },
+    DiagLogLevel.INFO,
+  );
+  const resource = buildResource({ registration: context.registration, env: context.env, serviceName: config.serviceName });
+  const exporters = context.exporters ?? createExporters(config);
+  const ids = createPresetIdGenerator();
+  const spanProcessor = new BatchSpanProcessor({
+    exporter: exporters.traces,
+    maxExportBatchSize: config.flushSpans,
+    maxQueueSize: Math.max(config.flushSpans * 4, 2048),
+    // Exports are driven by the flush policy and the span threshold, not by this timer.
+    scheduledDelayMillis: 2 ** 31 - 1,
+  });
+  const tracerProvider = new TracerProvider({ resource, idGenerator: ids, spanProcessors: [spanProcessor] });
+  const metricBuffer = createMetricBuffer(exporters.metrics);
+  const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
+  const functionName = context.registration.functionName || context.env.AWS_LAMBDA_FUNCTION_NAME || 'lambda';
+  const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled });
+  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE));
+  const arns = new Map<string, string>();
+  const runtimeDone = createRuntimeDoneWaiters();
+
+  // Records are handled one after the other: a gauge must be collected before the next
+  // invocation overwrites it, and collecting is asynchronous.
+  let chain: Promise<void> = Promise.resolve();
+  const handleInvocation = async (record: InvocationRecord): Promise<void> => {
+    spans.invocation(record, arns.get(record.requestId));
+    arns.delete(record.requestId);
+    if (metrics.invocation(record) > 0) {
+      const reportMs = record.report === null ? undefined : Date.parse(record.report.time);
+      await metricBuffer.collect(reportMs);
+    }
+    if (metricBuffer.pendingPoints() >= config.flushPoints) void flush();
+  };
+  const correlator = createCorrelator({
+    maxInFlight: config.maxInFlight,
+    maxAgeMs: config.invocationMaxAgeMs,
+    initializationType: context.env.AWS_LAMBDA_INITIALIZATION_TYPE,
+    onInvocation: (record) => {
+      chain = chain.then(() => handleInvocation(record)).catch((error: unknown) => logger.error('mapping an invocation failed', { cause: String(error) }));
+    },
+    onPhase: (record) => {
+      spans.phase(record);
+      metrics.phase(record);
+    },
+  });
+
+  let flushing: Promise<void> = Promise.resolve();
+  async function exportAll(): Promise<void> {
+    await chain;
+    await metricBuffer.collect();
+    const [, result] = await Promise.all([spanProcessor.forceFlush(), metricBuffer.export()]);
+    if (result.code !== 0) logger.warn('metrics export failed', { cause: result.error?.message });
+  }
+  /** Serialised: a flush asked for while one runs waits for it, then exports what came since. */
+  function flush(): Promise<void> {
+    flushing = flushing.then(exportAll).catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
+    return flushing;
+  }
+
+  const policy = createFlushPolicy({
+    mode: config.flush,
+    flushTimeoutMs: config.flushTimeoutMs,
+    flush,
+    waitForRuntimeDone: (requestId, timeoutMs) => (context.platformSubscribed ? runtimeDone.wait(requestId, timeoutMs) : Promise.resolve(false)),
+  });
+  let owedReportsSettled: (() => void) | null = null;
+
+  return {
+    process(events) {
+      for (const event of events) {
+        correlator.add(event);
+        if (event.type === 'platform.runtimeDone') runtimeDone.seen(event.record.requestId);
+        else if (event.type === 'platform.logsDropped') {
+          metrics.logsDropped(event.record);
+          runtimeDone.giveUp();
+        }
+      }
+      if (owedReportsSettled !== null && correlator.owedReports() === 0) owedReportsSettled();
+    },
+
+    invoke(event) {
+      if (arns.size >= MAX_REMEMBERED_ARNS) arns.delete(arns.keys().next().value!);
+      arns.set(event.requestId, event.invokedFunctionArn);
+      return policy.onInvoke(event);
+    },
+
+    async shutdown(deadlineMs) {
+      policy.stop();
+      const waitMs = Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE);
+      if (correlator.owedReports() > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          owedReportsSettled = resolve;
+          timer = setTimeout(resolve, waitMs);
+        });
+        clearTimeout(timer);
+      }
+      const owed = correlator.owedReports();
+      if (owed > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: owed });
+      correlator.flush();
+      await flush();
+      const { evicted, late } = correlator.stats();
+      logger.info('shutdown export done', { evicted, late });
+    },
+  };
+}
