@@ -120,7 +120,7 @@ export interface OtelConfig {
 
 export const OTEL_DEFAULTS = {
   flush: { kind: 'adaptive' },
-  flushTimeoutMs: 2000,
+  flushTimeoutMs: 1000,
   flushSpans: 512,
   flushPoints: 2048,
   xrayContext: 'parent',

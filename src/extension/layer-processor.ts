@@ -20,6 +20,8 @@ export function createLayerProcessor(env: Readonly<Record<string, string | undef
   let loading: Promise<OtelPipeline> | null = null;
   let held: TelemetryEvent[] = [];
   let droppedBeforeLoad = 0;
+  // What arrived, by event type: logged at SHUTDOWN (info) to tell "not sent" from "not mapped".
+  const received = new Map<string, number>();
 
   const load = (): Promise<OtelPipeline> => {
     loading ??= import('../otel/pipeline.ts').then(({ createOtelPipeline }) => {
@@ -45,6 +47,7 @@ export function createLayerProcessor(env: Readonly<Record<string, string | undef
       otelConfig = loadOtelConfig(env);
     },
     process(events) {
+      for (const event of events) received.set(event.type, (received.get(event.type) ?? 0) + 1);
       if (pipeline !== null) return pipeline.process(events);
       const room = MAX_HELD_EVENTS - held.length;
       for (let i = 0; i < events.length && i < room; i++) held.push(events[i]!);
@@ -53,8 +56,10 @@ export function createLayerProcessor(env: Readonly<Record<string, string | undef
     async invoke(event) {
       return (await load()).invoke(event);
     },
-    async shutdown(_reason, deadlineMs) {
-      await (await load()).shutdown(deadlineMs);
+    async shutdown(reason, deadlineMs) {
+      const loaded = await load();
+      await loaded.shutdown(deadlineMs);
+      context?.logger.info('telemetry received', { reason, byType: Object.fromEntries(received) });
     },
   };
 }

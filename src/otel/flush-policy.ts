@@ -8,7 +8,7 @@
  * - `periodic,<ms>`: a timer exports in the background; the invocation never waits. Lambda
  *   freezes timers between invocations, so a due export runs at the next thaw.
  * - `adaptive` (default): `end` while invocations are rare, `periodic` (10 s) while they are
- *   frequent (10 invocations within 60 s), like Datadog's extension.
+ *   frequent (20 invocations within 60 s), like Datadog's extension.
  * - `shutdown`: only at SHUTDOWN and when a threshold is reached.
  */
 import type { FlushMode } from '../config.ts';
@@ -34,7 +34,7 @@ export interface FlushPolicy {
 }
 
 /** Adaptive: this many invocations within {@link FREQUENT_WINDOW_MS} count as frequent. */
-export const FREQUENT_INVOCATIONS = 10;
+export const FREQUENT_INVOCATIONS = 20;
 export const FREQUENT_WINDOW_MS = 60_000;
 export const ADAPTIVE_INTERVAL_MS = 10_000;
 /** End mode gives up waiting for runtimeDone this long before the invocation's deadline. */

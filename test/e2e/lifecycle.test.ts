@@ -7,24 +7,42 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runScenario, startSandbox } from '../../src/sandbox/index.ts';
-import type { SandboxOptions } from '../../src/sandbox/index.ts';
+import type { SandboxOptions, SandboxReport } from '../../src/sandbox/index.ts';
+import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import type { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { EXTENSION, assertLayerBuilt, freePort, logLines, only, producedByType } from './support.ts';
 
 const SHUTDOWN_MS = 2000;
 /** The extension exits at least this long before the deadline (its margin is 300 ms). */
 const EXIT_MARGIN_MS = 300;
 
+let receiver: OtlpReceiver;
+
 async function options(env: Record<string, string> = {}, extra: Partial<SandboxOptions> = {}): Promise<SandboxOptions> {
-  return { extensions: [EXTENSION], env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_LOG_LEVEL: 'info', ...env }, ...extra };
+  return {
+    extensions: [EXTENSION],
+    env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env },
+    ...extra,
+  };
 }
 
-function received(stderrLines: Array<Record<string, unknown>>): { byType: Record<string, number>; reportsMissing: number } {
+function received(stderrLines: Array<Record<string, unknown>>): { byType: Record<string, number> } {
   const line = stderrLines.find((l) => l.msg === 'telemetry received');
   assert.ok(line, `no "telemetry received" line in ${JSON.stringify(stderrLines)}`);
-  return line as unknown as { byType: Record<string, number>; reportsMissing: number };
+  return line as unknown as { byType: Record<string, number> };
+}
+
+/** Every invocation of the run was exported as a complete span (its report arrived in time). */
+function assertExportedComplete(report: SandboxReport): void {
+  for (const { requestId } of report.invocations) {
+    const span = receiver.spans().find((s) => s.attributes['faas.invocation_id'] === requestId);
+    assert.ok(span, `no span for ${requestId}`);
+    assert.equal(span.attributes['aws.lambda.completion'], undefined, `${requestId} was exported incomplete`);
+    assert.equal(typeof span.attributes['aws.lambda.duration_ms'], 'number');
+  }
 }
 
 function post(port: number, body: string | Buffer, path = '/telemetry'): Promise<number> {
@@ -39,7 +57,11 @@ function post(port: number, body: string | Buffer, path = '/telemetry'): Promise
 }
 
 describe('built layer in the sandbox', () => {
-  before(assertLayerBuilt);
+  before(async () => {
+    assertLayerBuilt();
+    receiver = await startOtlpReceiver();
+  });
+  after(() => receiver.close());
 
   it('registers, subscribes, receives every event, and exits before the SHUTDOWN deadline', async () => {
     const sandbox = await startSandbox(await options());
@@ -72,7 +94,7 @@ describe('built layer in the sandbox', () => {
     assert.deepEqual(seen.byType, producedByType(report));
     assert.equal(seen.byType['platform.report'], 3);
     assert.equal(seen.byType.function, 3);
-    assert.equal(seen.reportsMissing, 0);
+    assertExportedComplete(report);
     assert.equal(logLines(extension).filter((l) => l.msg === 'telemetry rejected').length, 0);
 
     assert.equal(extension.exit?.code, 0);
@@ -102,7 +124,7 @@ describe('built layer in the sandbox', () => {
     assert.equal(extension.exit?.code, 0);
     const seen = received(logLines(extension));
     assert.deepEqual(seen.byType, producedByType(report));
-    assert.equal(seen.reportsMissing, 0);
+    assertExportedComplete(report);
   });
 
   it('falls back to schema 2025-01-29 when Lambda refuses 2022-12-13', async () => {
