@@ -71,6 +71,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE));
   const arns = new Map<string, string>();
+  // INVOKEs whose platform.report has not arrived: at SHUTDOWN, Lambda still holds telemetry
+  // that was buffered when the environment froze, and delivers it during the SHUTDOWN phase.
+  const awaitingReport = new Set<string>();
+  const owed = (): number => awaitingReport.size + correlator.owedReports();
   const runtimeDone = createRuntimeDoneWaiters();
 
   // Records are handled one after the other: a gauge must be collected before the next
@@ -124,24 +128,29 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       for (const event of events) {
         correlator.add(event);
         if (event.type === 'platform.runtimeDone') runtimeDone.seen(event.record.requestId);
+        else if (event.type === 'platform.report') awaitingReport.delete(event.record.requestId);
         else if (event.type === 'platform.logsDropped') {
           metrics.logsDropped(event.record);
           runtimeDone.giveUp();
         }
       }
-      if (owedReportsSettled !== null && correlator.owedReports() === 0) owedReportsSettled();
+      if (owedReportsSettled !== null && owed() === 0) owedReportsSettled();
     },
 
     invoke(event) {
       if (arns.size >= MAX_REMEMBERED_ARNS) arns.delete(arns.keys().next().value!);
       arns.set(event.requestId, event.invokedFunctionArn);
+      if (context.platformSubscribed) {
+        if (awaitingReport.size >= config.maxInFlight) awaitingReport.delete(awaitingReport.values().next().value!);
+        awaitingReport.add(event.requestId);
+      }
       return policy.onInvoke(event);
     },
 
     async shutdown(deadlineMs) {
       policy.stop();
       const waitMs = Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE);
-      if (correlator.owedReports() > 0) {
+      if (owed() > 0) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           owedReportsSettled = resolve;
@@ -149,8 +158,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         });
         clearTimeout(timer);
       }
-      const owed = correlator.owedReports();
-      if (owed > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: owed });
+      const missing = owed();
+      if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
       correlator.flush();
       await flush();
       const { evicted, late } = correlator.stats();

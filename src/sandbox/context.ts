@@ -104,13 +104,18 @@ export function createContext(options: SandboxOptions): SandboxContext {
 }
 
 /** Stops every extension process group and pauses delivery, when freezing is on. */
-export function freezeEnvironment(ctx: SandboxContext): void {
+export async function freezeEnvironment(ctx: SandboxContext): Promise<void> {
   if (!ctx.freeze || ctx.frozen) return;
   ctx.hub.pause();
+  const stopping: Array<Promise<void>> = [];
   for (const state of ctx.extensions) {
-    if (!isGone(state)) state.process?.signalGroup('SIGSTOP');
+    if (isGone(state) || state.process === null) continue;
+    state.process.signalGroup('SIGSTOP');
+    stopping.push(state.process.stopped());
   }
   ctx.frozen = true;
+  // A signal takes effect asynchronously; the environment counts as frozen once it is.
+  await Promise.all(stopping);
 }
 
 /** Resumes the extension process groups, then delivery. */

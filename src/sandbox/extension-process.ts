@@ -26,6 +26,8 @@ export interface ExtensionProcess {
   isAlive(): boolean;
   /** Signals the whole process group; a group already gone is ignored. */
   signalGroup(signal: 'SIGSTOP' | 'SIGCONT' | 'SIGKILL'): void;
+  /** Resolves once /proc shows the process stopped (or gone), after at most {@link STOP_WAIT_MS}. */
+  stopped(): Promise<void>;
   /** SIGKILLs the group and forgets it (idempotent). */
   dispose(): void;
   stdout(): string;
@@ -134,9 +136,28 @@ export function spawnExtension(options: SpawnOptions): ExtensionProcess {
     signalGroup: (signal) => {
       if (pid !== null && !disposed) killGroup(pid, signal);
     },
+    stopped: () => (pid === null ? Promise.resolve() : waitUntilStopped(pid)),
     dispose,
     stdout: out.text,
     stderr: err.text,
     peakRssBytes: () => (pid !== null && alive ? readPeakRssBytes(pid) : null),
   };
+}
+
+/** Longest wait for a SIGSTOP to take effect. */
+export const STOP_WAIT_MS = 200;
+
+async function waitUntilStopped(pid: number): Promise<void> {
+  const until = Date.now() + STOP_WAIT_MS;
+  while (Date.now() < until) {
+    let state: string | null;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      state = stat.charAt(stat.lastIndexOf(')') + 2);
+    } catch {
+      return; // gone, or no /proc on this system
+    }
+    if (state === 'T' || state === 't' || state === 'Z') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }

@@ -107,7 +107,7 @@ export async function runInit(ctx: SandboxContext, env: Readonly<Record<string, 
   ctx.progress({ type: 'init-done', ok: failure === null, durationMs: ctx.initDurationMs, failure: ctx.initFailure });
   if (failure === null) {
     ctx.phase = 'ready';
-    freezeEnvironment(ctx);
+    await freezeEnvironment(ctx);
     return;
   }
   const failed = ctx.extensions.filter((state) => state.initError !== null);

@@ -156,7 +156,7 @@ export async function runInvoke(ctx: SandboxContext, spec: InvocationSpec): Prom
     await ensureShutdown(ctx, 'timeout', DEFAULT_SHUTDOWN_MS);
   } else {
     ctx.phase = 'ready';
-    freezeEnvironment(ctx);
+    await freezeEnvironment(ctx);
   }
   return result;
 }

@@ -216,7 +216,14 @@ describe('OpenTelemetry over the wire', () => {
     try {
       const sandbox = await startSandbox({
         extensions: [EXTENSION],
-        env: await sandboxEnv(json, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s3cr3t-t0ken', LAMBDA_OTEL_LOG_LEVEL: 'debug' }),
+        env: await sandboxEnv(json, {
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s3cr3t-t0ken',
+          OTEL_SERVICE_NAME: 'checkout',
+          OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging,team=payments,service.name=ignored',
+          LAMBDA_OTEL_LOG_LEVEL: 'debug',
+        }),
       });
       await sandbox.invoke({ tracing: true });
       const report = await sandbox.shutdown();
@@ -228,7 +235,12 @@ describe('OpenTelemetry over the wire', () => {
         assert.equal(request.gzip, true);
         assert.equal(request.headers['x-api-key'], 's3cr3t-t0ken');
       }
-      assert.equal(json.spans().filter((s) => s.kind === 'SERVER').length, 1);
+      const server = json.spans().filter((s) => s.kind === 'SERVER');
+      assert.equal(server.length, 1);
+      assert.equal(server[0]!.resource['service.name'], 'checkout', 'OTEL_SERVICE_NAME wins');
+      assert.equal(server[0]!.resource['deployment.environment.name'], 'staging');
+      assert.equal(server[0]!.resource['team'], 'payments');
+      assert.equal(server[0]!.resource['cloud.platform'], 'aws_lambda');
       assert.ok(json.metrics().some((m) => m.name === 'faas.invocations'));
       assert.ok(!extension.stderr.includes('s3cr3t') && !extension.stdout.includes('s3cr3t'), 'a header value reached the log');
     } finally {

@@ -1,0 +1,92 @@
+/**
+ * Export timing of the built layer: buffer thresholds, temporality, and SHUTDOWN inside the
+ * deadline when the backend is slow or down.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startSandbox } from '../../src/sandbox/index.ts';
+import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import type { OtlpReceiver } from '../support/otlp-receiver.ts';
+import { EXTENSION, assertLayerBuilt, freePort, logLines, only } from './support.ts';
+
+const SHUTDOWN_MS = 2000;
+
+describe('export timing', () => {
+  let receiver: OtlpReceiver;
+  before(async () => {
+    assertLayerBuilt();
+    receiver = await startOtlpReceiver();
+  });
+  after(() => receiver.close());
+
+  const env = async (extra: Record<string, string>) => ({
+    LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    LAMBDA_OTEL_LOG_LEVEL: 'info',
+    ...extra,
+  });
+
+  it('flush=shutdown still exports as soon as the span and point thresholds are reached', async () => {
+    const name = 'threshold-fn';
+    const sandbox = await startSandbox({
+      extensions: [EXTENSION],
+      env: await env({ LAMBDA_OTEL_FLUSH: 'shutdown', LAMBDA_OTEL_FLUSH_SPANS: '6', LAMBDA_OTEL_FLUSH_POINTS: '20' }),
+      function: { name },
+    });
+    const mine = () => receiver.requests.filter((r) => r.spans.some((s) => s.resource['faas.name'] === name) || r.metrics.some((m) => m.resource['faas.name'] === name));
+    try {
+      await sandbox.invoke({ durationMs: 20 });
+      await sandbox.invoke({ durationMs: 20 });
+      assert.equal(mine().length, 0, 'nothing exported below the thresholds');
+      // Invocations 1 and 2 are complete now (reports arrive during this one): 8 spans, 20+ points.
+      await sandbox.invoke({ durationMs: 200 });
+      assert.ok(mine().some((r) => r.signal === 'traces'), 'span threshold reached, no export');
+      assert.ok(mine().some((r) => r.signal === 'metrics'), 'point threshold reached, no export');
+    } finally {
+      await sandbox.shutdown();
+    }
+    assert.equal(receiver.spans().filter((s) => s.name === name).length, 3);
+  });
+
+  it('follows OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta', async () => {
+    const name = 'delta-fn';
+    const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' }), function: { name } });
+    for (let i = 0; i < 4; i++) await sandbox.invoke({ durationMs: 5 });
+    await sandbox.shutdown();
+    const invocations = receiver.metrics().filter((m) => m.name === 'faas.invocations' && m.resource['faas.name'] === name);
+    assert.ok(invocations.length > 0);
+    assert.ok(invocations.every((m) => m.temporality === 'delta'));
+    assert.equal(invocations.reduce((sum, m) => sum + (m.point.value ?? 0), 0), 4, 'delta points add up to the exact count');
+  });
+
+  for (const [what, plan] of [
+    ['slow (answers after 10 s)', { status: 200, delayMs: 10_000 }],
+    ['failing (503 with Retry-After: 1)', { status: 503, retryAfterSeconds: 1 }],
+  ] as const) {
+    it(`SHUTDOWN with a ${what} backend: gives up in time and exits before the deadline`, async () => {
+      const slow = await startOtlpReceiver();
+      slow.setResponse('all', plan);
+      try {
+        const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env({ OTEL_EXPORTER_OTLP_ENDPOINT: slow.url, LAMBDA_OTEL_FLUSH: 'shutdown' }) });
+        await sandbox.invoke({ durationMs: 5 });
+        const report = await sandbox.shutdown({ shutdownMs: SHUTDOWN_MS });
+        const extension = only(report);
+        assert.equal(extension.exit?.killed, false, 'killed at the deadline');
+        assert.equal(extension.exit?.code, 0);
+        assert.ok(extension.exit!.atMs - report.shutdown!.startedAtMs < SHUTDOWN_MS, 'exited before the deadline');
+        assert.ok(slow.requests.length + slow.strays.length > 0 || plan.status === 200, 'the export was attempted');
+        assert.ok(logLines(extension).some((l) => /deadline/.test(String(l.msg))), 'says it gave up');
+      } finally {
+        await slow.close();
+      }
+    });
+  }
+
+  it('SHUTDOWN with no backend at all (connection refused) exits before the deadline', async () => {
+    const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, LAMBDA_OTEL_FLUSH: 'shutdown' }) });
+    await sandbox.invoke({ durationMs: 5 });
+    const report = await sandbox.shutdown({ shutdownMs: SHUTDOWN_MS });
+    const extension = only(report);
+    assert.deepEqual({ code: extension.exit?.code, killed: extension.exit?.killed }, { code: 0, killed: false });
+  });
+});
