@@ -29,6 +29,14 @@ export const ENV = {
   XRAY_RESPECT_SAMPLED: 'LAMBDA_OTEL_XRAY_RESPECT_SAMPLED',
   MAX_INFLIGHT: 'LAMBDA_OTEL_MAX_INFLIGHT',
   INVOCATION_MAX_AGE_MS: 'LAMBDA_OTEL_INVOCATION_MAX_AGE_MS',
+  FLUSH_BYTES: 'LAMBDA_OTEL_FLUSH_BYTES',
+  SERVICE_NAME: 'OTEL_SERVICE_NAME',
+  FUNCTION_NAME: 'AWS_LAMBDA_FUNCTION_NAME',
+  FUNCTION_VERSION: 'AWS_LAMBDA_FUNCTION_VERSION',
+  FUNCTION_MEMORY_SIZE: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  REGION: 'AWS_REGION',
+  LOG_STREAM_NAME: 'AWS_LAMBDA_LOG_STREAM_NAME',
+  INITIALIZATION_TYPE: 'AWS_LAMBDA_INITIALIZATION_TYPE',
 } as const;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -96,8 +104,19 @@ export type FlushMode =
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type XrayContextMode = 'parent' | 'link' | 'ignore';
 
+/** What Lambda's environment says about the function (all optional outside Lambda). */
+export interface LambdaEnvironment {
+  readonly functionName: string | undefined;
+  readonly functionVersion: string | undefined;
+  readonly memorySizeMB: number | undefined;
+  readonly region: string | undefined;
+  readonly logStreamName: string | undefined;
+  readonly initializationType: string | undefined;
+}
+
 /** Configuration of the OpenTelemetry mapping and export. */
 export interface OtelConfig {
+  readonly lambda: LambdaEnvironment;
   readonly flush: FlushMode;
   /** Longest time a blocking flush (end mode) may hold the invocation's end. */
   readonly flushTimeoutMs: number;
@@ -105,6 +124,8 @@ export interface OtelConfig {
   readonly flushSpans: number;
   /** Export as soon as this many metric points are pending. */
   readonly flushPoints: number;
+  /** Export as soon as the pending telemetry is estimated to take this many bytes on the wire. */
+  readonly flushBytes: number;
   readonly xrayContext: XrayContextMode;
   /** Drop invocations whose X-Ray header says `Sampled=0`. */
   readonly xrayRespectSampled: boolean;
@@ -119,10 +140,12 @@ export interface OtelConfig {
 }
 
 export const OTEL_DEFAULTS = {
+  lambda: { functionName: undefined, functionVersion: undefined, memorySizeMB: undefined, region: undefined, logStreamName: undefined, initializationType: undefined },
   flush: { kind: 'adaptive' },
   flushTimeoutMs: 1000,
   flushSpans: 512,
   flushPoints: 2048,
+  flushBytes: 1024 * 1024,
   xrayContext: 'parent',
   xrayRespectSampled: true,
   maxInFlight: 500,
@@ -143,18 +166,29 @@ export function loadOtelConfig(env: Env): OtelConfig {
   const reader = createEnvReader(env);
   const { read } = reader;
   const d = OTEL_DEFAULTS;
+  const text = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const memorySizeMB = Number(text(ENV.FUNCTION_MEMORY_SIZE));
   const config: OtelConfig = {
+    lambda: {
+      functionName: text(ENV.FUNCTION_NAME),
+      functionVersion: text(ENV.FUNCTION_VERSION),
+      memorySizeMB: Number.isFinite(memorySizeMB) && memorySizeMB > 0 ? memorySizeMB : undefined,
+      region: text(ENV.REGION),
+      logStreamName: text(ENV.LOG_STREAM_NAME),
+      initializationType: text(ENV.INITIALIZATION_TYPE),
+    },
     flush: read<FlushMode>(ENV.FLUSH, undefined, parseFlush, d.flush),
     flushTimeoutMs: read(ENV.FLUSH_TIMEOUT_MS, undefined, asInteger, d.flushTimeoutMs, range(1, 60_000)),
     flushSpans: read(ENV.FLUSH_SPANS, undefined, asInteger, d.flushSpans, range(1, 100_000)),
     flushPoints: read(ENV.FLUSH_POINTS, undefined, asInteger, d.flushPoints, range(1, 100_000)),
+    flushBytes: read(ENV.FLUSH_BYTES, undefined, asInteger, d.flushBytes, range(1024, 16 * 1024 * 1024)),
     xrayContext: read<string>(ENV.XRAY_CONTEXT, undefined, (raw) => raw.toLowerCase(), d.xrayContext, oneOf(['parent', 'link', 'ignore'])) as XrayContextMode,
     xrayRespectSampled: read(ENV.XRAY_RESPECT_SAMPLED, undefined, asBoolean, d.xrayRespectSampled),
     maxInFlight: read(ENV.MAX_INFLIGHT, undefined, asInteger, d.maxInFlight, range(1, 100_000)),
     invocationMaxAgeMs: read(ENV.INVOCATION_MAX_AGE_MS, undefined, asInteger, d.invocationMaxAgeMs, range(60_000, 24 * 3_600_000)),
     tracesProtocol: protocol(reader, env, 'TRACES'),
     metricsProtocol: protocol(reader, env, 'METRICS'),
-    serviceName: env.OTEL_SERVICE_NAME?.trim() || undefined,
+    serviceName: text(ENV.SERVICE_NAME),
   };
   for (const signal of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
     read(`OTEL_EXPORTER_OTLP_${signal}ENDPOINT`, undefined, asString, '', checkUrl);

@@ -28,7 +28,6 @@ export function createLayerProcessor(env: Readonly<Record<string, string | undef
       const ctx = context!;
       pipeline = createOtelPipeline({
         registration: ctx.registration,
-        env,
         config: otelConfig!,
         logger: ctx.logger,
         platformSubscribed: ctx.config.telemetryTypes.includes('platform'),

@@ -85,7 +85,9 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
       // extension never turns an invocation into a timeout.
       await options.waitForRuntimeDone(event.requestId, Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now()));
       lastFlushMs = now();
-      await withTimeout(options.flush(), options.flushTimeoutMs);
+      // The export may not push the invocation past its deadline either.
+      const leftMs = Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now());
+      await withTimeout(options.flush(), Math.min(options.flushTimeoutMs, leftMs));
     },
     mode: () => current,
     stop: stopTimer,

@@ -36,7 +36,8 @@ export function createMetricBuffer(exporter: PushMetricExporter): MetricBuffer {
     aggregationTemporalitySelector: (type) =>
       type === InstrumentType.GAUGE ? AggregationTemporality.DELTA : (exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE),
   });
-  let pending: ResourceMetrics | null = null;
+  // Collections are kept as they come and merged once, at export.
+  let collections: ResourceMetrics[] = [];
   let points = 0;
 
   return {
@@ -44,16 +45,15 @@ export function createMetricBuffer(exporter: PushMetricExporter): MetricBuffer {
 
     async collect(timeMs) {
       const { resourceMetrics } = await reader.collect();
-      const collected = timeMs === undefined ? resourceMetrics : stampGauges(resourceMetrics, timeMs);
-      pending = pending === null ? collected : merge(pending, collected);
-      points = countPoints(pending);
+      collections.push(timeMs === undefined ? resourceMetrics : stampGauges(resourceMetrics, timeMs));
+      points += countPoints(resourceMetrics);
     },
 
     pendingPoints: () => points,
 
     export() {
-      const batch = pending;
-      pending = null;
+      const batch = mergeAll(collections);
+      collections = [];
       points = 0;
       if (batch === null || countPoints(batch) === 0) return Promise.resolve({ code: 0 });
       return new Promise((resolve) => exporter.export(batch, resolve));
@@ -77,29 +77,26 @@ function stampGauges(metrics: ResourceMetrics, timeMs: number): ResourceMetrics 
 }
 
 /**
- * Adds a later collection to what is pending: gauge and delta points accumulate (each covers
- * its own interval); a cumulative sum or histogram only needs its latest points.
+ * Merges collections in order into one: gauge and delta points accumulate (each covers its
+ * own interval); a cumulative sum or histogram only needs its latest points.
  */
-function merge(earlier: ResourceMetrics, later: ResourceMetrics): ResourceMetrics {
-  const scopes = new Map<string, ScopeMetrics>(earlier.scopeMetrics.map((s) => [s.scope.name, s]));
-  for (const scope of later.scopeMetrics) {
-    const previous = scopes.get(scope.scope.name);
-    if (previous === undefined) {
-      scopes.set(scope.scope.name, scope);
-      continue;
+function mergeAll(collections: readonly ResourceMetrics[]): ResourceMetrics | null {
+  const last = collections.at(-1);
+  if (last === undefined) return null;
+  const scopes = new Map<string, { scope: ScopeMetrics['scope']; metrics: Map<string, MetricData> }>();
+  for (const collection of collections) {
+    for (const { scope, metrics } of collection.scopeMetrics) {
+      let entry = scopes.get(scope.name);
+      if (entry === undefined) scopes.set(scope.name, (entry = { scope, metrics: new Map() }));
+      for (const metric of metrics) {
+        const before = entry.metrics.get(metric.descriptor.name);
+        const accumulate = metric.dataPointType === DataPointType.GAUGE || metric.aggregationTemporality === AggregationTemporality.DELTA;
+        if (before !== undefined && accumulate) (before.dataPoints as unknown[]).push(...metric.dataPoints);
+        else entry.metrics.set(metric.descriptor.name, { ...metric, dataPoints: [...metric.dataPoints] } as MetricData);
+      }
     }
-    const metrics = new Map<string, MetricData>(previous.metrics.map((m) => [m.descriptor.name, m]));
-    for (const metric of scope.metrics) {
-      const before = metrics.get(metric.descriptor.name);
-      const accumulate = metric.dataPointType === DataPointType.GAUGE || metric.aggregationTemporality === AggregationTemporality.DELTA;
-      metrics.set(
-        metric.descriptor.name,
-        before !== undefined && accumulate ? ({ ...metric, dataPoints: [...before.dataPoints, ...metric.dataPoints] } as MetricData) : metric,
-      );
-    }
-    scopes.set(scope.scope.name, { scope: scope.scope, metrics: [...metrics.values()] });
   }
-  return { resource: later.resource, scopeMetrics: [...scopes.values()] };
+  return { resource: last.resource, scopeMetrics: [...scopes.values()].map(({ scope, metrics }) => ({ scope, metrics: [...metrics.values()] })) };
 }
 
 function countPoints(metrics: ResourceMetrics): number {

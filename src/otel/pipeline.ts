@@ -20,13 +20,12 @@ import { createFlushPolicy } from './flush-policy.ts';
 import { createPresetIdGenerator } from './id-generator.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationMetrics } from './metrics.ts';
-import { buildResource } from './resource.ts';
+import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWaiters } from './runtime-done-waiters.ts';
 import { createSpanMapper } from './spans.ts';
 
 export interface PipelineContext {
   readonly registration: Pick<Registration, 'functionName' | 'functionVersion' | 'accountId'>;
-  readonly env: Readonly<Record<string, string | undefined>>;
   readonly config: OtelConfig;
   readonly logger: Logger;
   /** Whether the subscription includes `platform` (end mode waits for runtimeDone only then). */
@@ -47,6 +46,9 @@ const SCOPE = 'lambda-telemetry-otel';
 const MAX_REMEMBERED_ARNS = 64;
 /** Of the SHUTDOWN time left, at most this share is spent waiting for reports; the rest exports. */
 const SHUTDOWN_WAIT_SHARE = 0.5;
+/** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
+const ESTIMATED_SPAN_BYTES = 300;
+const ESTIMATED_POINT_BYTES = 90;
 
 export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const { config, logger } = context;
@@ -54,7 +56,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     { error: (m) => logger.error(m), warn: (m) => logger.warn(m), info: (m) => logger.debug(m), debug: () => {}, verbose: () => {} },
     DiagLogLevel.INFO,
   );
-  const resource = buildResource({ registration: context.registration, env: context.env, serviceName: config.serviceName });
+  const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName });
   const exporters = context.exporters ?? createExporters(config);
   const ids = createPresetIdGenerator();
   const spanProcessor = new BatchSpanProcessor({
@@ -67,7 +69,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const tracerProvider = new TracerProvider({ resource, idGenerator: ids, spanProcessors: [spanProcessor] });
   const metricBuffer = createMetricBuffer(exporters.metrics);
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
-  const functionName = context.registration.functionName || context.env.AWS_LAMBDA_FUNCTION_NAME || 'lambda';
+  const functionName = functionNameOf(context.registration, config.lambda);
   const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE));
   const arns = new Map<string, string>();
@@ -80,32 +82,37 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   // Records are handled one after the other: a gauge must be collected before the next
   // invocation overwrites it, and collecting is asynchronous.
   let chain: Promise<void> = Promise.resolve();
+  let pendingSpans = 0;
+  const pendingBytes = (): number => pendingSpans * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES;
   const handleInvocation = async (record: InvocationRecord): Promise<void> => {
-    spans.invocation(record, arns.get(record.requestId));
+    pendingSpans += spans.invocation(record, arns.get(record.requestId));
     arns.delete(record.requestId);
     if (metrics.invocation(record) > 0) {
       const reportMs = record.report === null ? undefined : Date.parse(record.report.time);
       await metricBuffer.collect(reportMs);
     }
-    if (metricBuffer.pendingPoints() >= config.flushPoints) void flush();
+    // The span count threshold is the span processor's batch size; points and bytes are ours.
+    if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flush();
   };
   const correlator = createCorrelator({
     maxInFlight: config.maxInFlight,
     maxAgeMs: config.invocationMaxAgeMs,
-    initializationType: context.env.AWS_LAMBDA_INITIALIZATION_TYPE,
+    initializationType: config.lambda.initializationType,
     onInvocation: (record) => {
       chain = chain.then(() => handleInvocation(record)).catch((error: unknown) => logger.error('mapping an invocation failed', { cause: String(error) }));
     },
     onPhase: (record) => {
-      spans.phase(record);
+      pendingSpans += spans.phase(record);
       metrics.phase(record);
     },
   });
 
   let flushing: Promise<void> = Promise.resolve();
   async function exportAll(): Promise<void> {
-    await chain;
-    await metricBuffer.collect();
+    // Collected within the chain, so that no invocation records gauges between its own
+    // collection and this one.
+    await (chain = chain.then(() => metricBuffer.collect()));
+    pendingSpans = 0;
     const [, result] = await Promise.all([spanProcessor.forceFlush(), metricBuffer.export()]);
     if (result.code !== 0) logger.warn('metrics export failed', { cause: result.error?.message });
   }
@@ -161,8 +168,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       const missing = owed();
       if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
       correlator.flush();
-      await flush();
+      // Not queued behind an export that may be stuck on a slow backend: the exporters and the
+      // span processor take concurrent exports, and this one carries the last reports.
+      await exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
       const { evicted, late } = correlator.stats();
+      if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
       logger.info('shutdown export done', { evicted, late });
     },
   };

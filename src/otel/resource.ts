@@ -18,6 +18,7 @@ import {
   CLOUD_PLATFORM_VALUE_AWS_LAMBDA,
   CLOUD_PROVIDER_VALUE_AWS,
 } from '@opentelemetry/semantic-conventions/incubating';
+import type { LambdaEnvironment } from '../config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 
 /** Lambda's "MB" of memory are MiB. */
@@ -25,25 +26,30 @@ export const BYTES_PER_LAMBDA_MB = 1024 * 1024;
 
 export interface ResourceInputs {
   readonly registration: Pick<Registration, 'functionName' | 'functionVersion' | 'accountId'>;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly lambda: LambdaEnvironment;
   readonly serviceName: string | undefined;
 }
 
-export function buildResource({ registration, env, serviceName }: ResourceInputs): Resource {
-  const functionName = registration.functionName || env.AWS_LAMBDA_FUNCTION_NAME || 'unknown_function';
-  const memoryMB = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+/** `OTEL_RESOURCE_ATTRIBUTES` is read from `process.env` by the SDK's detector, as everywhere. */
+export function buildResource({ registration, lambda: env, serviceName }: ResourceInputs): Resource {
+  const functionName = functionNameOf(registration, env);
   const lambda = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: functionName,
     [ATTR_CLOUD_PROVIDER]: CLOUD_PROVIDER_VALUE_AWS,
     [ATTR_CLOUD_PLATFORM]: CLOUD_PLATFORM_VALUE_AWS_LAMBDA,
-    [ATTR_CLOUD_REGION]: env.AWS_REGION,
+    [ATTR_CLOUD_REGION]: env.region,
     [ATTR_CLOUD_ACCOUNT_ID]: registration.accountId,
     [ATTR_FAAS_NAME]: functionName,
-    [ATTR_FAAS_VERSION]: registration.functionVersion || env.AWS_LAMBDA_FUNCTION_VERSION,
-    [ATTR_FAAS_INSTANCE]: env.AWS_LAMBDA_LOG_STREAM_NAME,
-    [ATTR_FAAS_MAX_MEMORY]: Number.isFinite(memoryMB) && memoryMB > 0 ? memoryMB * BYTES_PER_LAMBDA_MB : undefined,
+    [ATTR_FAAS_VERSION]: registration.functionVersion || env.functionVersion,
+    [ATTR_FAAS_INSTANCE]: env.logStreamName,
+    [ATTR_FAAS_MAX_MEMORY]: env.memorySizeMB === undefined ? undefined : env.memorySizeMB * BYTES_PER_LAMBDA_MB,
   });
   const fromEnv = detectResources({ detectors: [resourceAttributesEnvDetector] });
   const merged = lambda.merge(fromEnv);
   return serviceName === undefined ? merged : merged.merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+}
+
+/** The function's name: from the registration, else the environment. */
+export function functionNameOf(registration: Pick<Registration, 'functionName'>, env: LambdaEnvironment): string {
+  return registration.functionName || env.functionName || 'unknown_function';
 }

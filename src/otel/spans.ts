@@ -101,7 +101,12 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
     invocation(record, invokedFunctionArn) {
       const { start, runtimeDone, report } = record;
       const context = traceContextOf(start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
-      if (context === null) return 0;
+      if (context === null) {
+        // X-Ray does not sample this invocation, but its cold start still gets its own trace.
+        let count = 0;
+        for (const phase of record.phases) count += phaseSpan(phase, ROOT_CONTEXT, record.coldStart);
+        return count;
+      }
       const reportMs = report?.record.metrics.durationMs;
       const runtimeMs = runtimeDone?.record.metrics?.durationMs;
       const startMs =

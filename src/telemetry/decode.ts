@@ -4,7 +4,9 @@
  * the same batch are still returned.
  */
 import { Buffer } from 'node:buffer';
-import { STATUSES } from './constants.ts';
+import { InvalidField, isObject, num, object, optNum, optStatus, optStr, requestId, status, str, stringArray } from './fields.ts';
+import type { Json } from './fields.ts';
+import { isIsoTime } from './iso-time.ts';
 import type {
   InitReportRecord,
   InitRuntimeDoneRecord,
@@ -17,7 +19,6 @@ import type {
   RestoreStartRecord,
   RuntimeDoneRecord,
   StartRecord,
-  Status,
   TelemetryEvent,
   TraceContext,
 } from './events.ts';
@@ -47,15 +48,6 @@ export interface DecodeResult {
   /** Set when the body as a whole is not a JSON array; then both lists are empty. */
   readonly batchError: BatchError | null;
 }
-
-type Json = Record<string, unknown>;
-
-/** Thrown inside this module only, for one invalid field; never escapes `decode`. */
-class InvalidField {
-  constructor(readonly detail: string) {}
-}
-
-const STATUS_SET: ReadonlySet<string> = new Set(STATUSES);
 
 /**
  * Decodes one POST body of the Telemetry API.
@@ -275,89 +267,4 @@ function spans(r: Json): PlatformSpan[] | undefined {
     out[i] = { name: str(s, 'name', at), start: str(s, 'start', at), durationMs: num(s, 'durationMs', at) };
   }
   return out;
-}
-
-const DIGIT = /* '0' */ 48;
-/** Offsets of the digits in `YYYY-MM-DDTHH:MM:SS`. */
-const TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] as const;
-const isDigitAt = (s: string, i: number): boolean => s.charCodeAt(i) - DIGIT >= 0 && s.charCodeAt(i) - DIGIT <= 9;
-
-/**
- * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the shape Lambda stamps. Date.parse alone also
- * takes "2024", RFC 1123 dates and zone-less local times, and rolls Feb 30 over to March.
- */
-function isIsoTime(time: string): boolean {
-  const n = time.length;
-  if (n < 20) return false;
-  for (const i of TIME_DIGITS) if (!isDigitAt(time, i)) return false;
-  if (time[4] !== '-' || time[7] !== '-' || (time[10] !== 'T' && time[10] !== 't') || time[13] !== ':' || time[16] !== ':') return false;
-  let i = 19;
-  if (time[i] === '.') {
-    i++;
-    while (i < n && isDigitAt(time, i)) i++;
-    if (i === 20) return false;
-  }
-  const zone = time.slice(i);
-  const zoneOk =
-    zone === 'Z' || zone === 'z' ||
-    (zone.length === 6 && (zone[0] === '+' || zone[0] === '-') && isDigitAt(zone, 1) && isDigitAt(zone, 2) && zone[3] === ':' && isDigitAt(zone, 4) && isDigitAt(zone, 5));
-  if (!zoneOk) return false;
-  const ms = Date.parse(time);
-  if (Number.isNaN(ms)) return false;
-  // Reject rolled-over days (2025-02-30): the calendar day must survive the round trip.
-  const local = new Date(ms + (zone.length === 6 ? (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000 : 0));
-  return local.getUTCDate() === Number(time.slice(8, 10));
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function object(value: unknown, at: string): Json {
-  if (isObject(value)) return value;
-  throw new InvalidField(`${at} must be an object`);
-}
-
-function requestId(r: Json): string {
-  const v = r.requestId;
-  if (typeof v === 'string' && v !== '') return v;
-  throw new InvalidField('record.requestId must be a non-empty string');
-}
-
-function status(r: Json): Status {
-  const v = r.status;
-  if (typeof v === 'string' && STATUS_SET.has(v)) return v as Status;
-  throw new InvalidField(`record.status must be one of ${STATUSES.join(', ')}`);
-}
-
-function optStatus(r: Json): Status | undefined {
-  return r.status === undefined ? undefined : status(r);
-}
-
-function str(o: Json, key: string, at = 'record'): string {
-  const v = o[key];
-  if (typeof v === 'string') return v;
-  throw new InvalidField(`${at}.${key} must be a string`);
-}
-
-function optStr(o: Json, key: string, at = 'record'): string | undefined {
-  const v = o[key];
-  if (v === undefined || typeof v === 'string') return v;
-  throw new InvalidField(`${at}.${key} must be a string`);
-}
-
-function num(o: Json, key: string, at = 'record'): number {
-  const v = o[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  throw new InvalidField(`${at}.${key} must be a finite number`);
-}
-
-function optNum(o: Json, key: string, at = 'record'): number | undefined {
-  return o[key] === undefined ? undefined : num(o, key, at);
-}
-
-function stringArray(o: Json, key: string): string[] {
-  const v = o[key];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  throw new InvalidField(`record.${key} must be an array of strings`);
 }

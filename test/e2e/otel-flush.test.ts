@@ -26,27 +26,30 @@ describe('export timing', () => {
     ...extra,
   });
 
-  it('flush=shutdown still exports as soon as the span and point thresholds are reached', async () => {
-    const name = 'threshold-fn';
-    const sandbox = await startSandbox({
-      extensions: [EXTENSION],
-      env: await env({ LAMBDA_OTEL_FLUSH: 'shutdown', LAMBDA_OTEL_FLUSH_SPANS: '6', LAMBDA_OTEL_FLUSH_POINTS: '20' }),
-      function: { name },
+  // Each threshold alone, the others at their maximum: after invocation 3 has started,
+  // invocations 1 and 2 are complete (9 spans and 20+ points, about 4.5 KB estimated).
+  for (const [threshold, value, signal] of [
+    ['LAMBDA_OTEL_FLUSH_SPANS', '6', 'traces'],
+    ['LAMBDA_OTEL_FLUSH_POINTS', '20', 'metrics'],
+    ['LAMBDA_OTEL_FLUSH_BYTES', '4096', 'traces'],
+  ] as const) {
+    it(`flush=shutdown still exports as soon as ${threshold} is reached`, async () => {
+      const name = `threshold-${threshold.toLowerCase().replaceAll('_', '-')}`;
+      const max = { LAMBDA_OTEL_FLUSH_SPANS: '100000', LAMBDA_OTEL_FLUSH_POINTS: '100000', LAMBDA_OTEL_FLUSH_BYTES: String(16 * 1024 * 1024) };
+      const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env({ LAMBDA_OTEL_FLUSH: 'shutdown', ...max, [threshold]: value }), function: { name } });
+      const mine = () => receiver.requests.filter((r) => r.spans.some((s) => s.resource['faas.name'] === name) || r.metrics.some((m) => m.resource['faas.name'] === name));
+      try {
+        await sandbox.invoke({ durationMs: 20 });
+        await sandbox.invoke({ durationMs: 20 });
+        assert.equal(mine().length, 0, 'nothing exported below the thresholds');
+        await sandbox.invoke({ durationMs: 200 });
+        assert.ok(mine().some((r) => r.signal === signal), `${threshold}=${value} reached, no ${signal} export`);
+      } finally {
+        await sandbox.shutdown();
+      }
+      assert.equal(receiver.spans().filter((s) => s.name === name).length, 3, 'and the rest at SHUTDOWN');
     });
-    const mine = () => receiver.requests.filter((r) => r.spans.some((s) => s.resource['faas.name'] === name) || r.metrics.some((m) => m.resource['faas.name'] === name));
-    try {
-      await sandbox.invoke({ durationMs: 20 });
-      await sandbox.invoke({ durationMs: 20 });
-      assert.equal(mine().length, 0, 'nothing exported below the thresholds');
-      // Invocations 1 and 2 are complete now (reports arrive during this one): 8 spans, 20+ points.
-      await sandbox.invoke({ durationMs: 200 });
-      assert.ok(mine().some((r) => r.signal === 'traces'), 'span threshold reached, no export');
-      assert.ok(mine().some((r) => r.signal === 'metrics'), 'point threshold reached, no export');
-    } finally {
-      await sandbox.shutdown();
-    }
-    assert.equal(receiver.spans().filter((s) => s.name === name).length, 3);
-  });
+  }
 
   it('follows OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta', async () => {
     const name = 'delta-fn';
@@ -74,7 +77,7 @@ describe('export timing', () => {
         assert.equal(extension.exit?.killed, false, 'killed at the deadline');
         assert.equal(extension.exit?.code, 0);
         assert.ok(extension.exit!.atMs - report.shutdown!.startedAtMs < SHUTDOWN_MS, 'exited before the deadline');
-        assert.ok(slow.requests.length + slow.strays.length > 0 || plan.status === 200, 'the export was attempted');
+        assert.ok(slow.requests.length > 0, 'the export was attempted');
         assert.ok(logLines(extension).some((l) => /deadline/.test(String(l.msg))), 'says it gave up');
       } finally {
         await slow.close();

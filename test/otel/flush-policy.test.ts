@@ -94,6 +94,19 @@ describe('flush policy', () => {
     assert.equal(await settled(done), true);
   });
 
+  it('end: a hanging export near the deadline still releases the invocation before it', async () => {
+    const h = harness({ kind: 'end' }, 1000);
+    h.setFlushResult(new Promise(() => {}));
+    const done = h.policy.onInvoke(invoke('a', 1000));
+    await advance(850);
+    h.arriveRuntimeDone();
+    await advance(0);
+    await advance(49);
+    assert.equal(await settled(done), false);
+    await advance(1);
+    assert.equal(await settled(done), true, 'released 100 ms before the deadline, not after the full flush timeout');
+  });
+
   it('periodic: never holds the invocation; the timer exports in the background', async () => {
     const h = harness({ kind: 'periodic', intervalMs: 1000 });
     assert.equal(await settled(h.policy.onInvoke(invoke('a'))), true);

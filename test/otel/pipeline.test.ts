@@ -26,8 +26,12 @@ function setup(config: Partial<OtelConfig> = {}) {
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const pipeline = createOtelPipeline({
     registration: { functionName: FUNCTION, functionVersion: '$LATEST', accountId: '123456789012' },
-    env: { AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128', AWS_LAMBDA_LOG_STREAM_NAME: '2026/03/01/[$LATEST]abc' },
-    config: { ...OTEL_DEFAULTS, flush: { kind: 'shutdown' }, ...config },
+    config: {
+      ...OTEL_DEFAULTS,
+      lambda: { ...OTEL_DEFAULTS.lambda, region: 'eu-west-1', memorySizeMB: 128, logStreamName: '2026/03/01/[$LATEST]abc' },
+      flush: { kind: 'shutdown' },
+      ...config,
+    },
     logger: createLogger('test', 'error'),
     platformSubscribed: true,
     exporters: { traces: spans, metrics },
@@ -170,6 +174,9 @@ describe('otel pipeline: invocations to spans', () => {
       const header = `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=0`;
       const honoured = await setup().run(events(traced(header)));
       assert.equal(honoured.spans.length, 0);
+      const inv = traced(header);
+      const coldStart = await setup().run([[...initPhase(T0 - 300, 250), inv.start, inv.runtimeDone, inv.report]]);
+      assert.deepEqual(coldStart.spans.map((s) => [s.name, s.parentSpanContext]), [['init', undefined]], 'the cold start keeps its init span, as its own trace');
       assert.equal(lastSum(honoured.metrics, 'faas.invocations'), 1);
       const ignored = await setup({ xrayRespectSampled: false }).run(events(traced(header)));
       assert.equal(byName(ignored.spans, FUNCTION)[0]?.spanContext().traceId, TRACE_ID);
