@@ -34,6 +34,8 @@ export interface ShutdownState {
 export interface SandboxContext {
   readonly fn: FunctionConfig;
   readonly freeze: boolean;
+  /** Produce `extension` events from extension output lines. */
+  readonly extensionLogs: boolean;
   readonly initTimeoutMs: number;
   readonly supportedSchemaVersions: readonly SchemaVersion[];
   readonly refusal: TelemetryRefusal | null;
@@ -72,6 +74,7 @@ export function createContext(options: SandboxOptions): SandboxContext {
   return {
     fn: resolveFunctionConfig(options.function),
     freeze: options.freeze ?? true,
+    extensionLogs: options.extensionLogs ?? true,
     initTimeoutMs,
     supportedSchemaVersions: options.telemetryApi?.supportedSchemaVersions ?? SCHEMA_VERSIONS,
     refusal: options.telemetryApi?.refuse ?? null,

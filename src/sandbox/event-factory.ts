@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES, SPAN_NAMES, TRACE_CONTEXT_TYPE } from '../telemetry/constants.ts';
 import type {
+  ExtensionLogEvent,
   ExtensionStateEvent,
   FunctionLogEvent,
   InitReportEvent,
@@ -119,6 +120,11 @@ export function startEvent(atEpochMs: number, requestId: string, version: string
 /** A `function` log record (text line or JSON-log object). */
 export function functionLogEvent(record: LogRecord): FunctionLogEvent {
   return { time: iso(Date.now()), type: EVENT_TYPES.FUNCTION, record };
+}
+
+/** An `extension` log record: one line an extension wrote, stamped when it was read. */
+export function extensionLogEvent(line: string, atEpochMs: number): ExtensionLogEvent {
+  return { time: iso(atEpochMs), type: EVENT_TYPES.EXTENSION_LOG, record: line };
 }
 
 /** Inputs of `platform.runtimeDone`. */

@@ -1,11 +1,14 @@
 /**
  * One extension executable run as Lambda runs `/opt/extensions/*`: its own process group (so
- * freeze and kill reach its children, like Lambda's cgroup), captured output, and a
- * last-resort kill of every group when the parent process exits.
+ * freeze and kill reach its children, like Lambda's cgroup), captured output split into log
+ * lines, and a last-resort kill of every group when the parent process exits.
  */
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { createLineSplitter } from './line-splitter.ts';
+import type { LineListener } from './line-splitter.ts';
 
 /** Cap of captured stdout and stderr, each. */
 export const MAX_CAPTURED_OUTPUT_BYTES = 1024 * 1024;
@@ -23,6 +26,8 @@ export interface ExtensionProcess {
   readonly pid: number | null;
   /** Resolves once, when the process exited or failed to start. */
   readonly exited: Promise<ProcessExit>;
+  /** Resolves once stdout and stderr are closed (every line was reported). Never rejects. */
+  readonly outputClosed: Promise<void>;
   isAlive(): boolean;
   /** Signals the whole process group; a group already gone is ignored. */
   signalGroup(signal: 'SIGSTOP' | 'SIGCONT' | 'SIGKILL'): void;
@@ -41,6 +46,8 @@ export interface SpawnOptions {
   readonly path: string;
   readonly env: Readonly<Record<string, string>>;
   readonly stdio: 'capture' | 'inherit';
+  /** Receives every output line (stdout and stderr, in arrival order); null for none. */
+  readonly onLine: LineListener | null;
 }
 
 const liveGroups = new Set<number>();
@@ -62,7 +69,14 @@ function installExitHook(): void {
   });
 }
 
-function createCapture(): { push(chunk: Buffer): void; text(): string } {
+interface Capture {
+  push(chunk: Buffer): void;
+  text(): string;
+}
+
+const NO_CAPTURE: Capture = { push: () => undefined, text: () => '' };
+
+function createCapture(): Capture {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
@@ -96,18 +110,45 @@ function readPeakRssBytes(pid: number): number | null {
   return Number.isFinite(kib) ? kib * 1024 : null;
 }
 
+/**
+ * Reads one output stream: keeps it in `capture`, copies it to `tee` (the sandbox's own
+ * stream, for `inherit`) and splits it into lines for `onLine`.
+ */
+function readOutput(stream: Readable | null, capture: Capture, tee: Writable | null, onLine: LineListener | null): void {
+  if (stream === null) return;
+  const lines = onLine === null ? null : createLineSplitter(onLine);
+  stream.on('data', (chunk: Buffer) => {
+    capture.push(chunk);
+    tee?.write(chunk);
+    lines?.push(chunk, Date.now());
+  });
+  if (lines !== null) stream.once('end', () => lines.end());
+}
+
 /** Starts `options.path` detached in its own process group. Never throws. */
 export function spawnExtension(options: SpawnOptions): ExtensionProcess {
   installExitHook();
-  const out = createCapture();
-  const err = createCapture();
+  const inherit = options.stdio === 'inherit';
+  // `inherit` without lines hands over the sandbox's own descriptors; with lines the output
+  // goes through a pipe and is copied (tee) to the sandbox's stdout/stderr.
+  const direct = inherit && options.onLine === null;
+  const out = inherit ? NO_CAPTURE : createCapture();
+  const err = inherit ? NO_CAPTURE : createCapture();
   const child = spawn(options.path, [], {
     detached: true,
     env: options.env,
-    stdio: options.stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    stdio: direct ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+  readOutput(child.stdout, out, inherit ? process.stdout : null, options.onLine);
+  readOutput(child.stderr, err, inherit ? process.stderr : null, options.onLine);
+  const outputClosed = new Promise<void>((resolve) => {
+    // 'close' comes after 'exit', once the child's stdio streams are closed; a spawn
+    // failure may bring only 'error'.
+    child.once('close', () => resolve());
+    child.once('error', () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
   const pid = child.pid ?? null;
   if (pid !== null) liveGroups.add(pid);
   let alive = pid !== null;
@@ -132,6 +173,7 @@ export function spawnExtension(options: SpawnOptions): ExtensionProcess {
   return {
     pid,
     exited,
+    outputClosed,
     isAlive: () => alive,
     signalGroup: (signal) => {
       if (pid !== null && !disposed) killGroup(pid, signal);

@@ -52,6 +52,8 @@ export interface ExtensionState {
   exit: ExitReport | null;
   /** Why the sandbox SIGKILLed it: alive at the SHUTDOWN deadline, or earlier on purpose. */
   kill: 'deadline' | 'early' | null;
+  /** `extension` events produced from its output lines. */
+  logEvents: number;
   readonly delivery: DeliveryCounters;
   queue: DeliveryQueue | null;
   readonly violations: string[];
@@ -78,6 +80,7 @@ export function createExtensionState(name: string, path: string): ExtensionState
     exitError: null,
     exit: null,
     kill: null,
+    logEvents: 0,
     delivery: { batches: 0, events: 0, bytes: 0, failures: 0, droppedEvents: 0, undeliveredEvents: 0, lastError: null },
     queue: null,
     violations: [],
@@ -146,6 +149,7 @@ export function toExtensionReport(state: ExtensionState): ExtensionReport {
     exit: state.exit,
     stdout: state.process?.stdout() ?? '',
     stderr: state.process?.stderr() ?? '',
+    logEvents: state.logEvents,
     delivery: { ...state.delivery },
     violations: state.violations.slice(),
   };

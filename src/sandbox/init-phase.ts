@@ -8,11 +8,12 @@
 import type { Status } from '../telemetry/events.ts';
 import { freezeEnvironment } from './context.ts';
 import type { SandboxContext } from './context.ts';
-import { initReportEvent, initRuntimeDoneEvent, initStartEvent } from './event-factory.ts';
+import { extensionLogEvent, initReportEvent, initRuntimeDoneEvent, initStartEvent } from './event-factory.ts';
 import { spawnExtension } from './extension-process.ts';
 import type { ProcessExit } from './extension-process.ts';
 import { addViolation, isGone, isWaiting } from './extension-state.ts';
 import type { ExtensionState } from './extension-state.ts';
+import type { LineListener } from './line-splitter.ts';
 import type { ShutdownReason } from '../lambda/types.ts';
 import { RUNTIME_VERSION } from './lambda-env.ts';
 import { DEFAULT_SHUTDOWN_MS, ensureShutdown, killExtension } from './shutdown-phase.ts';
@@ -76,6 +77,16 @@ function failureOf(ctx: SandboxContext, settled: boolean): InitFailure | null {
   return { message, status: 'timeout', errorType: 'Sandbox.Timedout', reason: 'timeout' };
 }
 
+/**
+ * Produces each output line of `state` as an `extension` event, the stream Lambda fills with
+ * "logs that the extension generates" (including for the extension itself when subscribed).
+ */
+function logLineProducer(ctx: SandboxContext, state: ExtensionState): LineListener {
+  return (line, atEpochMs) => {
+    if (ctx.hub.produce(extensionLogEvent(line, atEpochMs))) state.logEvents += 1;
+  };
+}
+
 /** Runs init; on failure it also runs the shutdown. Never rejects. */
 export async function runInit(ctx: SandboxContext, env: Readonly<Record<string, string>>, stdio: 'capture' | 'inherit'): Promise<void> {
   const { fn } = ctx;
@@ -90,7 +101,8 @@ export async function runInit(ctx: SandboxContext, env: Readonly<Record<string, 
   );
   for (const state of ctx.extensions) {
     state.spawnedAtMs = ctx.nowMs();
-    const child = spawnExtension({ path: state.path, env, stdio });
+    const onLine = ctx.extensionLogs ? logLineProducer(ctx, state) : null;
+    const child = spawnExtension({ path: state.path, env, stdio, onLine });
     state.process = child;
     // `exited` never rejects.
     void child.exited.then((exit) => onExit(ctx, state, exit));

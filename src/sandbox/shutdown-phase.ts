@@ -13,6 +13,16 @@ import type { ShutdownReason } from '../lambda/types.ts';
 export const DEFAULT_SHUTDOWN_MS = 2000;
 /** How long to wait for the exit of a SIGKILLed process group. */
 const KILL_WAIT_MS = 2000;
+/** How long to wait for the last output of exited extensions (a pipe a stray child holds). */
+const OUTPUT_WAIT_MS = 200;
+
+/** Waits until every extension's output is read, so its last lines become events. */
+async function outputRead(ctx: SandboxContext): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = ctx.extensions.map((state) => state.process?.outputClosed ?? Promise.resolve());
+  await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, OUTPUT_WAIT_MS)))]);
+  clearTimeout(timer);
+}
 
 /** Answers a held `event/next` of `state` with SHUTDOWN, once, if it registered for it. */
 export function deliverShutdown(ctx: SandboxContext, state: ExtensionState): void {
@@ -48,6 +58,7 @@ async function runShutdown(ctx: SandboxContext, reason: ShutdownReason, shutdown
   // Extensions without SHUTDOWN get no event; they are stopped once the others are done.
   for (const state of ctx.extensions) killExtension(state, done ? 'early' : 'deadline');
   await ctx.signal.until(() => ctx.extensions.every(isGone), KILL_WAIT_MS);
+  if (ctx.extensionLogs) await outputRead(ctx);
   ctx.hub.close();
   for (const state of ctx.extensions) state.process?.dispose();
   await ctx.closeServer();

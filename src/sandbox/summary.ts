@@ -57,6 +57,7 @@ function describeExtension(ext: ExtensionReport): string[] {
     `  delivery      ${d.batches} batches, ${d.events} events, ${d.bytes} bytes; ${d.failures} failed, ` +
       `${d.droppedEvents} dropped, ${d.undeliveredEvents} undelivered`,
   );
+  lines.push(`  log events    ${ext.logEvents} extension events from its output lines`);
   if (ext.initError !== null) lines.push(`  init error    ${ext.initError.errorType}`);
   if (ext.exitError !== null) lines.push(`  exit error    ${ext.exitError.errorType}`);
   lines.push(`  exit          ${describeExit(ext)}`);

@@ -16,7 +16,13 @@ export const DELIVERY_TIMEOUT_MS = 5000;
 /** Queued bytes per subscriber, as a multiple of its `maxBytes`, before events are dropped. */
 const QUEUE_CAP_BATCHES = 4;
 /** Events kept for the report; later ones are counted, not kept. */
-const MAX_RECORDED_EVENTS = 200_000;
+export const MAX_RECORDED_EVENTS = 200_000;
+/**
+ * Characters of text log records kept for the report. Lines reach 256 KiB each, so the event
+ * count alone would let an extension that logs in a loop hold gigabytes; beyond this budget
+ * text records are counted, not kept.
+ */
+export const MAX_RECORDED_TEXT_CHARS = 64 * 1024 * 1024;
 
 /** Receives a subscriber's delivery results. */
 export interface SubscriberListener {
@@ -27,7 +33,8 @@ export interface SubscriberListener {
 
 /** The event recorder and fan-out. */
 export interface TelemetryHub {
-  produce(event: TelemetryEvent): void;
+  /** Records and fans out `event`; false once the hub is closed (the event went nowhere). */
+  produce(event: TelemetryEvent): boolean;
   /** Adds (or replaces) the subscription of `name`; only a first one gets past events. */
   subscribe(name: string, subscription: Subscription, listener: SubscriberListener): void;
   pause(): void;
@@ -62,19 +69,26 @@ export function createTelemetryHub(): TelemetryHub {
   const recorded: TelemetryEvent[] = [];
   const subscribers = new Map<string, Subscriber>();
   let omitted = 0;
+  let recordedTextChars = 0;
   let paused = false;
   let closed = false;
   const record = (event: TelemetryEvent): void => {
-    if (recorded.length < MAX_RECORDED_EVENTS) recorded.push(event);
-    else omitted += 1;
+    const chars = typeof event.record === 'string' ? event.record.length : 0;
+    if (recorded.length < MAX_RECORDED_EVENTS && recordedTextChars + chars <= MAX_RECORDED_TEXT_CHARS) {
+      recorded.push(event);
+      recordedTextChars += chars;
+    } else {
+      omitted += 1;
+    }
   };
   return {
     produce(event) {
-      if (closed) return;
+      if (closed) return false;
       record(event);
       for (const subscriber of subscribers.values()) {
         if (accepts(subscriber, event)) subscriber.queue.push(event);
       }
+      return true;
     },
     subscribe(name, subscription, listener) {
       if (closed) return;

@@ -59,6 +59,15 @@ export interface SandboxOptions {
   readonly telemetryApi?: TelemetryApiOptions;
   /** `capture` (default) keeps stdout/stderr in the report; `inherit` passes them through. */
   readonly stdio?: 'capture' | 'inherit';
+  /**
+   * Turn every line an extension writes to stdout or stderr into an `extension` telemetry
+   * event, as Lambda does (default true). Lines lose their `\n` / `\r\n`; a line longer than
+   * 256 KiB becomes several events; `time` is when the sandbox read the line's first byte.
+   * An extension subscribed to `extension` receives its own lines too, so one that logs per
+   * received batch feeds itself (bounded by the subscriber queue cap, see `delivery`).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api.html
+   */
+  readonly extensionLogs?: boolean;
   /** Called synchronously on lifecycle steps; exceptions it throws are ignored. */
   readonly onProgress?: (event: SandboxProgress) => void;
 }
@@ -234,6 +243,8 @@ export interface ExtensionReport {
   readonly exit: ExitReport | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** `extension` events produced from its stdout and stderr lines (0 with `extensionLogs: false`). */
+  readonly logEvents: number;
   readonly delivery: DeliveryReport;
   /** Protocol violations, e.g. `next after SHUTDOWN`. */
   readonly violations: readonly string[];
@@ -259,7 +270,10 @@ export interface SandboxReport {
   } | null;
   /** Every telemetry event the sandbox produced, in order (capped, see `eventsOmitted`). */
   readonly events: readonly TelemetryEvent[];
-  /** Events produced beyond the recording cap of 200 000. */
+  /**
+   * Events produced beyond the recording cap: 200 000 events, and 64 Mi characters of text
+   * log records.
+   */
   readonly eventsOmitted: number;
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { fixture } from './helpers.ts';
+import { fixture, readRecords, receivedEvents, tempDir } from './helpers.ts';
 
 const CLI = fileURLToPath(new URL('../../src/sandbox/cli.ts', import.meta.url));
 
@@ -35,6 +35,23 @@ describe('sandbox CLI', () => {
     assert.match(stdout, /2\. \S+ error \(Error\)/);
     assert.match(stdout, /exit {10}code 0/);
     assert.match(stdout, /result {8}OK/);
+  });
+
+  it('passes extension output through and also produces it as `extension` events', (t) => {
+    const dir = tempDir();
+    t.after(() => dir.cleanup());
+    const record = dir.file('cli-chatty.jsonl');
+    const { status, stdout, stderr } = runCli([
+      '--extension', fixture('chatty-extension.mjs'), '--invocations', '1', '--env', `RECORD_FILE=${record}`,
+    ]);
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /^init out 1\n/m);
+    assert.match(stdout, /^invoke 1 split line\n/m);
+    assert.match(stderr, /^invoke 1 err\n/m);
+    // 2 + 1 lines at init, 3 for the invocation, 1 before exiting.
+    assert.match(stdout, /log events {4}7 extension events/);
+    const heard = receivedEvents(readRecords(record)).filter((event) => event.type === 'extension');
+    assert.equal(heard.length, 6);
   });
 
   it('exits 1 when an extension had to be killed at the deadline', () => {
