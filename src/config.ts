@@ -30,6 +30,9 @@ export const ENV = {
   MAX_INFLIGHT: 'LAMBDA_OTEL_MAX_INFLIGHT',
   INVOCATION_MAX_AGE_MS: 'LAMBDA_OTEL_INVOCATION_MAX_AGE_MS',
   FLUSH_BYTES: 'LAMBDA_OTEL_FLUSH_BYTES',
+  PLATFORM_LOGS: 'LAMBDA_OTEL_PLATFORM_LOGS',
+  LOG_MAX_BODY_BYTES: 'LAMBDA_OTEL_LOG_MAX_BODY_BYTES',
+  LOG_QUEUE: 'LAMBDA_OTEL_LOG_QUEUE',
   SERVICE_NAME: 'OTEL_SERVICE_NAME',
   FUNCTION_NAME: 'AWS_LAMBDA_FUNCTION_NAME',
   FUNCTION_VERSION: 'AWS_LAMBDA_FUNCTION_VERSION',
@@ -135,6 +138,13 @@ export interface OtelConfig {
   readonly invocationMaxAgeMs: number;
   readonly tracesProtocol: OtlpProtocol;
   readonly metricsProtocol: OtlpProtocol;
+  readonly logsProtocol: OtlpProtocol;
+  /** Also emit START / END / REPORT platform lines as log records. */
+  readonly platformLogs: boolean;
+  /** Log bodies longer than this (UTF-8 bytes) are cut, with attributes saying so. */
+  readonly logMaxBodyBytes: number;
+  /** Log records waiting for export at most; beyond, new ones are dropped and counted. */
+  readonly logQueue: number;
   /** `OTEL_SERVICE_NAME`, when set. */
   readonly serviceName: string | undefined;
 }
@@ -152,6 +162,10 @@ export const OTEL_DEFAULTS = {
   invocationMaxAgeMs: 20 * 60 * 1000,
   tracesProtocol: 'http/protobuf',
   metricsProtocol: 'http/protobuf',
+  logsProtocol: 'http/protobuf',
+  platformLogs: false,
+  logMaxBodyBytes: 64 * 1024,
+  logQueue: 10_000,
   serviceName: undefined,
 } as const satisfies OtelConfig;
 
@@ -188,6 +202,10 @@ export function loadOtelConfig(env: Env): OtelConfig {
     invocationMaxAgeMs: read(ENV.INVOCATION_MAX_AGE_MS, undefined, asInteger, d.invocationMaxAgeMs, range(60_000, 24 * 3_600_000)),
     tracesProtocol: protocol(reader, env, 'TRACES'),
     metricsProtocol: protocol(reader, env, 'METRICS'),
+    logsProtocol: protocol(reader, env, 'LOGS'),
+    platformLogs: read(ENV.PLATFORM_LOGS, undefined, asBoolean, d.platformLogs),
+    logMaxBodyBytes: read(ENV.LOG_MAX_BODY_BYTES, undefined, asInteger, d.logMaxBodyBytes, range(256, 1024 * 1024)),
+    logQueue: read(ENV.LOG_QUEUE, undefined, asInteger, d.logQueue, range(100, 1_000_000)),
     serviceName: text(ENV.SERVICE_NAME),
   };
   for (const signal of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
@@ -200,7 +218,7 @@ export function loadOtelConfig(env: Env): OtelConfig {
   return config;
 }
 
-function protocol(reader: EnvReader, env: Env, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
+function protocol(reader: EnvReader, env: Env, signal: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol {
   const specific = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
   const name = env[specific]?.trim() ? specific : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const check: Check<string> = (value) =>

@@ -6,18 +6,22 @@
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { OtelConfig } from '../config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../logger.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
-import type { TelemetryEvent } from '../telemetry/events.ts';
+import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
 import { createFlushPolicy } from './flush-policy.ts';
 import { createPresetIdGenerator } from './id-generator.ts';
+import { createInvocationContexts } from './invocation-context.ts';
+import { createLogQueue } from './log-queue.ts';
+import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationMetrics } from './metrics.ts';
 import { buildResource, functionNameOf } from './resource.ts';
@@ -25,7 +29,7 @@ import { createRuntimeDoneWaiters } from './runtime-done-waiters.ts';
 import { createSpanMapper } from './spans.ts';
 
 export interface PipelineContext {
-  readonly registration: Pick<Registration, 'functionName' | 'functionVersion' | 'accountId'>;
+  readonly registration: Pick<Registration, 'extensionName' | 'functionName' | 'functionVersion' | 'accountId'>;
   readonly config: OtelConfig;
   readonly logger: Logger;
   /** Whether the subscription includes `platform` (end mode waits for runtimeDone only then). */
@@ -68,10 +72,23 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   const tracerProvider = new TracerProvider({ resource, idGenerator: ids, spanProcessors: [spanProcessor] });
   const metricBuffer = createMetricBuffer(exporters.metrics);
+  const logQueue = createLogQueue(exporters.logs, config.logQueue);
+  const logProcessor = new BatchLogRecordProcessor({
+    exporter: logQueue.exporter,
+    maxExportBatchSize: 512,
+    maxQueueSize: config.logQueue,
+    scheduledDelayMillis: 2 ** 31 - 1,
+  });
+  const loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
   const functionName = functionNameOf(context.registration, config.lambda);
-  const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled });
+  const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
+  const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, contexts });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE));
+  const logs = createLogMapper({ logger: loggerProvider.getLogger(SCOPE), contexts, maxBodyBytes: config.logMaxBodyBytes });
+  const ownLogMarker = `"logger":${JSON.stringify(context.registration.extensionName)}`;
+  let activeRequestId: string | null = null;
+  let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   // INVOKEs whose platform.report has not arrived: at SHUTDOWN, Lambda still holds telemetry
   // that was buffered when the environment froze, and delivers it during the SHUTDOWN phase.
@@ -83,7 +100,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   // invocation overwrites it, and collecting is asynchronous.
   let chain: Promise<void> = Promise.resolve();
   let pendingSpans = 0;
-  const pendingBytes = (): number => pendingSpans * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES;
+  let pendingLogBytes = 0;
+  const pendingBytes = (): number => pendingSpans * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
   const handleInvocation = async (record: InvocationRecord): Promise<void> => {
     pendingSpans += spans.invocation(record, arns.get(record.requestId));
     arns.delete(record.requestId);
@@ -113,7 +131,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     // collection and this one.
     await (chain = chain.then(() => metricBuffer.collect()));
     pendingSpans = 0;
-    const [, result] = await Promise.all([spanProcessor.forceFlush(), metricBuffer.export()]);
+    pendingLogBytes = 0;
+    const [, result] = await Promise.all([spanProcessor.forceFlush(), metricBuffer.export(), loggerProvider.forceFlush()]);
     if (result.code !== 0) logger.warn('metrics export failed', { cause: result.error?.message });
   }
   /** Serialised: a flush asked for while one runs waits for it, then exports what came since. */
@@ -133,8 +152,17 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   return {
     process(events) {
       for (const event of events) {
+        if (event.type === 'function' || event.type === 'extension') {
+          if (event.type === 'extension' && isOwnLine(event.record, ownLogMarker, context.registration.extensionName)) ownLinesSkipped++;
+          else if (logQueue.admit()) pendingLogBytes += logs.record(event, activeRequestId);
+          continue;
+        }
         correlator.add(event);
-        if (event.type === 'platform.runtimeDone') runtimeDone.seen(event.record.requestId);
+        if (config.platformLogs && logQueue.admit()) pendingLogBytes += logs.platform(event);
+        if (event.type === 'platform.start') {
+          activeRequestId = event.record.requestId;
+          contexts.of(activeRequestId, event.record.tracing);
+        } else if (event.type === 'platform.runtimeDone') runtimeDone.seen(event.record.requestId);
         else if (event.type === 'platform.report') awaitingReport.delete(event.record.requestId);
         else if (event.type === 'platform.logsDropped') {
           metrics.logsDropped(event.record);
@@ -142,6 +170,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         }
       }
       if (owedReportsSettled !== null && owed() === 0) owedReportsSettled();
+      if (pendingBytes() >= config.flushBytes) void flush();
     },
 
     invoke(event) {
@@ -173,7 +202,18 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       await exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
       const { evicted, late } = correlator.stats();
       if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
-      logger.info('shutdown export done', { evicted, late });
+      const { dropped, exportFailed } = logQueue.stats();
+      if (dropped > 0 || exportFailed > 0) logger.warn('log records lost', { droppedQueueFull: dropped, exportFailed });
+      logger.info('shutdown export done', { evicted, late, ownLogLinesSkipped: ownLinesSkipped });
     },
   };
+}
+
+/**
+ * This extension's own log lines come back through the `extension` stream when it is
+ * subscribed; mapping them would log about them, and so on forever. Our logger writes JSON
+ * lines naming itself (Lambda may hand them over parsed, in JSON log format).
+ */
+function isOwnLine(record: LogRecord, marker: string, extensionName: string): boolean {
+  return typeof record === 'string' ? record.startsWith('{"level":') && record.includes(marker) : record.logger === extensionName;
 }

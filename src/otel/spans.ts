@@ -4,16 +4,14 @@
  * `responseDuration`) and for the time extensions spent after the runtime, and `init` /
  * `restore` spans as children of the cold start they belong to.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Link, Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { ATTR_CLOUD_RESOURCE_ID, ATTR_FAAS_COLDSTART, ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
-import type { XrayContextMode } from '../config.ts';
-import { TRACE_CONTEXT_TYPE } from '../telemetry/constants.ts';
-import type { PlatformSpan, Status, TraceContext } from '../telemetry/events.ts';
+import type { PlatformSpan, Status } from '../telemetry/events.ts';
 import type { InvocationRecord, PhaseRecord } from '../telemetry/invocation.ts';
 import type { PresetIdGenerator } from './id-generator.ts';
-import { parseXrayHeader, spanIdOrNull } from './xray.ts';
+import type { InvocationContexts } from './invocation-context.ts';
 
 /** Span names besides the function's own; the platform's span names are kept as Lambda sends them. */
 export const SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'postRuntimeExtensions' } as const;
@@ -25,8 +23,8 @@ export interface SpanMapperOptions {
   readonly tracer: Tracer;
   readonly ids: PresetIdGenerator;
   readonly functionName: string;
-  readonly xrayContext: XrayContextMode;
-  readonly xrayRespectSampled: boolean;
+  /** Ids of the invocation spans, decided when their platform.start arrived. */
+  readonly contexts: InvocationContexts;
 }
 
 export interface SpanMapper {
@@ -40,25 +38,6 @@ const ERROR_STATUSES: ReadonlySet<string> = new Set<Status>(['error', 'failure',
 
 export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
   const { tracer, ids } = options;
-
-  /** Parent context and links of an invocation per LAMBDA_OTEL_XRAY_CONTEXT; null when X-Ray said not to sample. */
-  function traceContextOf(tracing: TraceContext | undefined): { parent: Context; links: Link[] } | null {
-    const xray = options.xrayContext === 'ignore' || tracing?.type !== TRACE_CONTEXT_TYPE ? null : parseXrayHeader(tracing.value);
-    if (xray === null) return { parent: ROOT_CONTEXT, links: [] };
-    if (xray.sampled === false && options.xrayRespectSampled) return null;
-    const lambdaSpanId = tracing?.spanId === undefined ? null : spanIdOrNull(tracing.spanId);
-    if (lambdaSpanId !== null) ids.presetSpanId(lambdaSpanId);
-    if (options.xrayContext === 'link') {
-      const links = xray.parentId === null ? [] : [{ context: { traceId: xray.traceId, spanId: xray.parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true } }];
-      return { parent: ROOT_CONTEXT, links };
-    }
-    if (xray.parentId === null) {
-      ids.presetTraceId(xray.traceId);
-      return { parent: ROOT_CONTEXT, links: [] };
-    }
-    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: xray.traceId, spanId: xray.parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
-    return { parent, links: [] };
-  }
 
   function children(spans: readonly PlatformSpan[] | undefined, parent: Context): number {
     let count = 0;
@@ -100,8 +79,8 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
   return {
     invocation(record, invokedFunctionArn) {
       const { start, runtimeDone, report } = record;
-      const context = traceContextOf(start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
-      if (context === null) {
+      const context = options.contexts.of(record.requestId, start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
+      if (!context.sampled) {
         // X-Ray does not sample this invocation, but its cold start still gets its own trace.
         let count = 0;
         for (const phase of record.phases) count += phaseSpan(phase, ROOT_CONTEXT, record.coldStart);
@@ -137,7 +116,9 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
         'aws.lambda.function_version': start?.record.version,
       };
       if (record.completion !== 'complete') attributes['aws.lambda.completion'] = record.completion;
-      const span = tracer.startSpan(options.functionName, { kind: SpanKind.SERVER, startTime: startMs, attributes, links: context.links }, context.parent);
+      ids.presetTraceId(context.traceId);
+      ids.presetSpanId(context.spanId);
+      const span = tracer.startSpan(options.functionName, { kind: SpanKind.SERVER, startTime: startMs, attributes, links: [...context.links] }, context.parent);
       ids.clear();
       setStatus(span, status, errorType);
       const own = trace.setSpan(ROOT_CONTEXT, span);

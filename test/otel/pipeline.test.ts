@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
+import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -25,7 +26,7 @@ function setup(config: Partial<OtelConfig> = {}) {
   const spans = new InMemorySpanExporter();
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const pipeline = createOtelPipeline({
-    registration: { functionName: FUNCTION, functionVersion: '$LATEST', accountId: '123456789012' },
+    registration: { extensionName: 'lambda-telemetry-otel', functionName: FUNCTION, functionVersion: '$LATEST', accountId: '123456789012' },
     config: {
       ...OTEL_DEFAULTS,
       lambda: { ...OTEL_DEFAULTS.lambda, region: 'eu-west-1', memorySizeMB: 128, logStreamName: '2026/03/01/[$LATEST]abc' },
@@ -34,7 +35,7 @@ function setup(config: Partial<OtelConfig> = {}) {
     },
     logger: createLogger('test', 'error'),
     platformSubscribed: true,
-    exporters: { traces: spans, metrics },
+    exporters: { traces: spans, metrics, logs: new InMemoryLogRecordExporter() },
   });
   const run = async (batches: TelemetryEvent[][]) => {
     for (const batch of batches) pipeline.process(batch);

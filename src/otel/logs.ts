@@ -1,0 +1,145 @@
+/**
+ * Function and extension log lines (and, optionally, START / END / REPORT platform lines) as
+ * OpenTelemetry log records, stamped with the trace id and span id of the invocation span
+ * they belong to: by the request id the line carries, else the invocation running then.
+ */
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import type { AnyValue, Attributes, Logger } from '@opentelemetry/api';
+import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
+import type { ExtensionLogEvent, FunctionLogEvent, TelemetryEvent } from '../telemetry/events.ts';
+import { SEVERITY, parseLogRecord } from '../telemetry/log-record.ts';
+import type { InvocationContexts } from './invocation-context.ts';
+
+/** Which stream a record came from. */
+export const LOG_SOURCE_ATTRIBUTE = 'aws.lambda.log.source';
+export const TRUNCATED_ATTRIBUTE = 'lambda_otel.log.truncated';
+export const ORIGINAL_BYTES_ATTRIBUTE = 'lambda_otel.log.original_bytes';
+const LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
+/** Estimated OTLP overhead of a record besides its body, for the bytes threshold. */
+const RECORD_OVERHEAD_BYTES = 120;
+
+export interface LogMapperOptions {
+  readonly logger: Logger;
+  readonly contexts: InvocationContexts;
+  readonly maxBodyBytes: number;
+}
+
+export interface LogMapper {
+  /** Emits one function/extension record; returns its estimated size on the wire. */
+  record(event: FunctionLogEvent | ExtensionLogEvent, activeRequestId: string | null): number;
+  /** Emits the CloudWatch-style line of a platform event, if it has one; returns its size. */
+  platform(event: TelemetryEvent): number;
+}
+
+export function createLogMapper(options: LogMapperOptions): LogMapper {
+  const { logger, contexts, maxBodyBytes } = options;
+  const encoder = new TextEncoder();
+  const scratch = new Uint8Array(maxBodyBytes);
+
+  /** Cuts a body over the limit at a character boundary; returns the original size when cut. */
+  function fit(body: string): { body: string; originalBytes: number | null } {
+    if (body.length * 3 <= maxBodyBytes) return { body, originalBytes: null };
+    const bytes = Buffer.byteLength(body);
+    if (bytes <= maxBodyBytes) return { body, originalBytes: null };
+    const { read } = encoder.encodeInto(body, scratch);
+    return { body: body.slice(0, read), originalBytes: bytes };
+  }
+
+  function emit(
+    source: 'function' | 'extension' | 'platform',
+    timeMs: number,
+    observedMs: number,
+    severityNumber: number,
+    severityText: string,
+    rawBody: unknown,
+    requestId: string | null,
+    extra: Readonly<Record<string, unknown>> | null,
+  ): number {
+    const attributes: Attributes = extra === null ? {} : { ...(extra as Attributes) };
+    let body = rawBody as AnyValue;
+    let size = RECORD_OVERHEAD_BYTES;
+    if (typeof rawBody === 'string') {
+      const fitted = fit(rawBody);
+      body = fitted.body;
+      size += fitted.body.length;
+      if (fitted.originalBytes !== null) {
+        attributes[TRUNCATED_ATTRIBUTE] = true;
+        attributes[ORIGINAL_BYTES_ATTRIBUTE] = fitted.originalBytes;
+      }
+    }
+    attributes[LOG_SOURCE_ATTRIBUTE] = source;
+    let context = ROOT_CONTEXT;
+    if (requestId !== null) {
+      attributes[LEGACY_FAAS_INVOCATION_ID] = requestId;
+      attributes[ATTR_FAAS_INVOCATION_ID] = requestId;
+      const invocation = contexts.of(requestId, undefined);
+      context = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: invocation.traceId,
+        spanId: invocation.spanId,
+        traceFlags: invocation.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      });
+    }
+    logger.emit({
+      timestamp: timeMs,
+      observedTimestamp: observedMs,
+      severityNumber,
+      severityText: severityText === '' ? undefined : severityText,
+      body,
+      attributes,
+      context,
+    });
+    return size;
+  }
+
+  return {
+    record(event, activeRequestId) {
+      const parsed = parseLogRecord(event.record);
+      const observedMs = Date.parse(event.time);
+      return emit(
+        event.type,
+        parsed.timeMs ?? observedMs,
+        observedMs,
+        parsed.severityNumber,
+        parsed.severityText,
+        parsed.body,
+        parsed.requestId ?? activeRequestId,
+        parsed.attributes,
+      );
+    },
+
+    platform(event) {
+      const line = platformLine(event);
+      if (line === null) return 0;
+      const timeMs = Date.parse(event.time);
+      const requestId = event.type === 'platform.start' || event.type === 'platform.runtimeDone' || event.type === 'platform.report' ? event.record.requestId : null;
+      return emit('platform', timeMs, timeMs, SEVERITY.INFO, 'INFO', line, requestId, null);
+    },
+  };
+}
+
+/** The line CloudWatch shows for a platform event, or null for events without one. */
+export function platformLine(event: TelemetryEvent): string | null {
+  switch (event.type) {
+    case 'platform.initStart': {
+      const { runtimeVersion, runtimeVersionArn } = event.record;
+      return `INIT_START${runtimeVersion ? ` Runtime Version: ${runtimeVersion}` : ''}${runtimeVersionArn ? `\tRuntime Version ARN: ${runtimeVersionArn}` : ''}`;
+    }
+    case 'platform.start':
+      return `START RequestId: ${event.record.requestId}${event.record.version ? ` Version: ${event.record.version}` : ''}`;
+    case 'platform.runtimeDone':
+      return `END RequestId: ${event.record.requestId}`;
+    case 'platform.report': {
+      const { requestId, metrics: m, status, errorType } = event.record;
+      let line = `REPORT RequestId: ${requestId}\tDuration: ${m.durationMs.toFixed(2)} ms`;
+      if (m.billedDurationMs !== undefined) line += `\tBilled Duration: ${m.billedDurationMs} ms`;
+      if (m.memorySizeMB !== undefined) line += `\tMemory Size: ${m.memorySizeMB} MB`;
+      if (m.maxMemoryUsedMB !== undefined) line += `\tMax Memory Used: ${m.maxMemoryUsedMB} MB`;
+      if (m.initDurationMs !== undefined) line += `\tInit Duration: ${m.initDurationMs.toFixed(2)} ms`;
+      if (m.restoreDurationMs !== undefined) line += `\tRestore Duration: ${m.restoreDurationMs.toFixed(2)} ms`;
+      if (status !== undefined && status !== 'success') line += `\tStatus: ${status}${errorType ? `\tError Type: ${errorType}` : ''}`;
+      return line;
+    }
+    default:
+      return null;
+  }
+}
