@@ -1,0 +1,114 @@
+/**
+ * `npm run demo`: runs the built layer in the local Lambda sandbox through a sample workload
+ * (cold start, successes, an error, a timeout, function logs, X-Ray context on some) and shows
+ * the traces as terminal waterfalls with a metrics summary. With OTEL_EXPORTER_OTLP_ENDPOINT set,
+ * the telemetry goes to that backend instead (e.g. Jaeger from deploy/docker-compose.yaml).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startSandbox } from '../sandbox/index.ts';
+import type { InvocationSpec, SandboxProgress } from '../sandbox/index.ts';
+import { startDemoReceiver } from './otlp-json-receiver.ts';
+import type { DemoReceiver } from './otlp-json-receiver.ts';
+import { renderMetrics, renderTraces } from './waterfall.ts';
+
+export const DEMO_FUNCTION = 'demo-orders';
+const EXTENSION = fileURLToPath(new URL('../../dist/layer/extensions/lambda-telemetry-otel', import.meta.url));
+const IDLE_MS = 200;
+
+export interface DemoOptions {
+  /** Environment to read OTEL_* / LAMBDA_OTEL_* from (passed to the extension, as a function's configuration). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly write: (text: string) => void;
+  readonly color: boolean;
+}
+
+/** The sample workload; the timeout comes last because Lambda resets the environment after one. */
+export function workload(): InvocationSpec[] {
+  const now = () => new Date().toISOString();
+  return [
+    { durationMs: 60, logs: [`${now()}\t{requestId}\tINFO\tloading order 1001`, { level: 'INFO', message: 'order placed', orderId: 1001 }] },
+    { durationMs: 35, tracing: true, logs: ['[INFO] fetching stock from the warehouse'] },
+    { durationMs: 45, status: 'error', errorType: 'Handler.ValidationError', logs: [`[ERROR]\t${now()}\t{requestId}\tquantity must be positive`] },
+    { durationMs: 25, tracing: true },
+    { status: 'timeout', logs: ['waiting for the payment provider...'] },
+  ];
+}
+
+/** Runs the demo; resolves with the process exit code. */
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const { write } = options;
+  if (!existsSync(EXTENSION)) {
+    write(`No built layer at ${EXTENSION}: run npm run build first (npm run demo does).\n`);
+    return 1;
+  }
+  const endpoint = options.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const receiver: DemoReceiver | null = endpoint ? null : await startDemoReceiver();
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env)) {
+    if (value !== undefined && (key.startsWith('OTEL_') || key.startsWith('LAMBDA_OTEL_'))) env[key] = value;
+  }
+  if (receiver !== null) Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  write(receiver === null ? `Exporting to ${endpoint}\n` : `Exporting to an embedded OTLP receiver at ${receiver.url}\n`);
+
+  const started = Date.now();
+  const sandbox = await startSandbox({
+    extensions: [EXTENSION],
+    env,
+    function: { name: DEMO_FUNCTION, timeoutMs: 600, memorySizeMB: 256 },
+    onProgress: (event) => progress(event, write, started),
+  });
+  try {
+    for (const spec of workload()) {
+      const requestId = crypto.randomUUID();
+      const logs = spec.logs?.map((line) => (typeof line === 'string' ? line.replace('{requestId}', requestId) : { ...line, requestId }));
+      await sandbox.invoke({ ...spec, requestId, logs });
+      if (sandbox.report().shutdown !== null) break;
+      await sandbox.idle(IDLE_MS);
+    }
+  } finally {
+    await sandbox.shutdown();
+  }
+  const report = sandbox.report();
+  const extension = report.extensions[0];
+  const ok = extension?.exit?.code === 0 && extension.exit.killed === false;
+  write(`\nThe extension ${ok ? 'exited on its own before the SHUTDOWN deadline' : `did not end cleanly: ${JSON.stringify(extension?.exit)}`}.\n\n`);
+
+  if (receiver === null) {
+    write(`Look for service "${DEMO_FUNCTION}" in your backend (Jaeger: http://localhost:16686).\n`);
+  } else {
+    await receiver.close();
+    for (const block of renderTraces(receiver.spans, receiver.logs, { color: options.color })) write(`${block}\n\n`);
+    write(`${renderMetrics(receiver.points)}\n`);
+    write(`${receiver.logs.length} log records\n`);
+    for (const error of receiver.errors) write(`receiver error: ${error}\n`);
+  }
+  return ok ? 0 : 1;
+}
+
+function progress(event: SandboxProgress, write: (text: string) => void, started: number): void {
+  const at = `[${String(Date.now() - started).padStart(5)} ms]`;
+  switch (event.type) {
+    case 'init-done':
+      write(`${at} init done in ${event.durationMs.toFixed(1)} ms${event.ok ? '' : ` (failed: ${event.failure})`}\n`);
+      break;
+    case 'invoke-start':
+      write(`${at} invoke ${event.requestId}\n`);
+      break;
+    case 'invoke-done':
+      write(`${at}   ${event.status} in ${event.durationMs.toFixed(1)} ms\n`);
+      break;
+    case 'shutdown':
+      write(`${at} SHUTDOWN (${event.reason})\n`);
+      break;
+    case 'exited':
+      write(`${at} extension exited with code ${event.code}\n`);
+      break;
+    default:
+      break;
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await runDemo({ env: process.env, write: (text) => process.stdout.write(text), color: process.stdout.isTTY === true });
+}

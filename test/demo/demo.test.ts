@@ -1,0 +1,36 @@
+/** `npm run demo` end to end: the built layer, the sandbox workload and the terminal waterfall. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEMO_FUNCTION, runDemo, workload } from '../../src/demo/main.ts';
+import { assertLayerBuilt } from '../e2e/support.ts';
+
+describe('demo', () => {
+  it('shows every invocation as a waterfall, with errors, the cold start and a metrics summary', async () => {
+    assertLayerBuilt();
+    let output = '';
+    const code = await runDemo({ env: {}, write: (text) => (output += text), color: false });
+    assert.equal(code, 0, output);
+    const traces = output.split('\n').filter((line) => line.startsWith('trace '));
+    assert.equal(traces.length, workload().length, output);
+    assert.ok(traces.every((line) => line.includes(DEMO_FUNCTION)));
+    assert.equal(traces.filter((line) => line.includes('cold start')).length, 1);
+    assert.match(output, /^ {4}init +█+ +\d+\.\d ms$/m);
+    assert.match(output, /^ {4}responseLatency +█+/m);
+    assert.match(output, /ERROR Handler\.ValidationError/);
+    assert.match(output, /ERROR Sandbox\.Timedout/);
+    assert.match(output, /invocations 5 {3}errors 1 {3}timeouts 1 {3}cold starts 1/);
+    assert.match(output, /aws\.lambda\.duration: 5 points/);
+    assert.match(output, /^5 log records$/m);
+    assert.doesNotMatch(output, /receiver error/);
+    assert.match(output, /exited on its own before the SHUTDOWN deadline/);
+  });
+
+  it('with OTEL_EXPORTER_OTLP_ENDPOINT set, sends there and says where to look', async () => {
+    let output = '';
+    const code = await runDemo({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', LAMBDA_OTEL_FLUSH: 'shutdown' }, write: (text) => (output += text), color: false });
+    assert.equal(code, 0, output);
+    assert.match(output, /Exporting to http:\/\/127\.0\.0\.1:9/);
+    assert.match(output, /Look for service "demo-orders"/);
+    assert.doesNotMatch(output, /^trace /m);
+  });
+});
