@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Builds the Lambda layer exactly as Lambda mounts it at /opt:
+// Builds the npm package (dist/lib, dist/types) and the Lambda layer exactly as Lambda mounts it at /opt:
 //   dist/layer/extensions/lambda-telemetry-otel   executable launcher (file name = extension name)
 //   dist/layer/lambda-telemetry-otel/index.mjs    the minified bundle
 // and zips that tree as dist/layer.zip with extensions/ at the zip root, keeping the exec bit.
 import { build } from 'esbuild';
-import { chmodSync, createWriteStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
@@ -48,6 +49,33 @@ await build({
 });
 writeFileSync(launcherPath, LAUNCHER);
 chmodSync(launcherPath, 0o755);
+
+// The npm package: the same sources as a library (dependencies left to npm), and declarations.
+const lib = join(dist, 'lib');
+rmSync(lib, { recursive: true, force: true });
+await build({
+  entryPoints: { index: join(root, 'src/index.ts'), sandbox: join(root, 'src/sandbox/index.ts') },
+  outdir: lib,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
+const types = join(dist, 'types');
+rmSync(types, { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// Declarations keep the sources' `.ts` specifiers; consumers resolve `.js` to the `.d.ts`.
+for (const entry of readdirSync(types, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+  const file = join(entry.parentPath, entry.name);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2').replace(/(import\(['"]\.{1,2}\/[^'"]+)\.ts(['"]\))/g, '$1.js$2'));
+}
 
 // A fixed timestamp keeps the zip byte-for-byte reproducible.
 const MTIME = new Date('2020-01-01T00:00:00Z');

@@ -42,7 +42,9 @@ export const ENV = {
   INITIALIZATION_TYPE: 'AWS_LAMBDA_INITIALIZATION_TYPE',
 } as const;
 
+/** Levels of the extension's own log, lowest first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Telemetry API buffering of a subscription. */

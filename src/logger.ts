@@ -4,10 +4,15 @@
  */
 import type { LogLevel } from './config.ts';
 
+/** The extension's own log: one JSON line per entry on stderr, from the configured level up. */
 export interface Logger {
+  /** Logs `msg` with `fields` (never put secrets or event payloads there). */
   debug(msg: string, fields?: Record<string, unknown>): void;
+  /** Logs `msg` with `fields`. */
   info(msg: string, fields?: Record<string, unknown>): void;
+  /** Logs `msg` with `fields`. */
   warn(msg: string, fields?: Record<string, unknown>): void;
+  /** Logs `msg` with `fields`. */
   error(msg: string, fields?: Record<string, unknown>): void;
   /** Changes the threshold once the configuration is known. */
   setLevel(level: LogLevel): void;

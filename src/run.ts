@@ -15,6 +15,8 @@ import type { TelemetryListener } from './lambda/listener.ts';
 import { subscribe } from './lambda/telemetry-api.ts';
 import type { InvokeEvent, ShutdownReason } from './lambda/types.ts';
 import { createRejectLog } from './reject-log.ts';
+import { createReportDrain } from './report-drain.ts';
+import type { RejectLog } from './reject-log.ts';
 import type { DecodeResult } from './telemetry/decode.ts';
 import type { SchemaVersion, TelemetryEvent } from './telemetry/events.ts';
 
@@ -24,10 +26,15 @@ export interface RunContext {
   readonly config: ExtensionConfig;
   /** The schema version Lambda accepted for the subscription. */
   readonly schemaVersion: SchemaVersion;
+  /** The extension's own log (JSON lines on stderr, at `LAMBDA_OTEL_LOG_LEVEL`). */
   readonly logger: Logger;
 }
 
-/** Receives the telemetry stream and the lifecycle; only `process` is required. */
+/**
+ * Receives the telemetry stream and the lifecycle; only `process` is required. An error thrown
+ * by any of these is logged and the extension goes on, unless it is an {@link ExtensionError}:
+ * that stops the extension and is reported to Lambda (`init/error` or `exit/error`).
+ */
 export interface Processor {
   /** Called once after registration and subscription, before the first `event/next`. */
   init?(context: RunContext): void | Promise<void>;
@@ -36,18 +43,21 @@ export interface Processor {
   /** Called on each INVOKE; `event/next` is called again once the returned promise settles. */
   invoke?(event: InvokeEvent): void | Promise<void>;
   /**
-   * Called on SHUTDOWN (or after a fatal error), while the listener still accepts the last
-   * telemetry. Must settle before `deadlineMs`; the runner stops waiting at that point.
+   * Called on SHUTDOWN (once the report of every INVOKE has arrived, or half the time left has
+   * passed), or with `error` before a fatal error is reported, while the listener still
+   * accepts the last telemetry. Should settle before `deadlineMs` (epoch ms); the runner
+   * stops waiting at that point.
    */
-  shutdown?(reason: ShutdownReason, deadlineMs: number): void | Promise<void>;
+  shutdown?(reason: ShutdownReason, deadlineMs: number, error?: Error): void | Promise<void>;
 }
 
+/** Options of {@link run}; each configuration option overrides its environment variable. */
 export interface RunOptions extends ConfigOverrides {
   /** Name to register under; must equal the executable's file name. */
   readonly extensionName: string;
   /** Environment to read; defaults to `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Exit this many ms before the SHUTDOWN deadline at the latest. */
+  /** Exit this many ms before the SHUTDOWN deadline at the latest (default 300). */
   readonly shutdownMarginMs?: number;
 }
 
@@ -58,11 +68,19 @@ export interface RunResult {
 }
 
 const DEFAULT_SHUTDOWN_MARGIN_MS = 300;
+/** Of the SHUTDOWN time left, at most this share waits for the reports still owed. */
+const REPORT_WAIT_SHARE = 0.5;
+/** Time a processor gets to flush before a fatal error is reported. */
+const FATAL_SHUTDOWN_BUDGET_MS = 1000;
 
 /**
- * Runs the extension until SHUTDOWN or a fatal error. Never rejects: fatal errors are
- * reported to Lambda (`init/error` before the first `event/next`, `exit/error` after), written
- * to stderr, and returned as `exitCode: 1`.
+ * Runs an extension until SHUTDOWN or a fatal error: registers, subscribes to the Telemetry
+ * API, serves the listener, loops on `event/next` and calls the processor. Never rejects:
+ * fatal errors are reported to Lambda (`init/error` before the first `event/next`, `exit/error`
+ * after), written to stderr, and returned as `exitCode: 1`.
+ * @example
+ * const result = await run({ process: (events) => console.log(events.length) }, { extensionName: 'my-extension' });
+ * process.exit(result.exitCode);
  */
 export async function run(processor: Processor, options: RunOptions): Promise<RunResult> {
   const env = options.env ?? process.env;
@@ -73,6 +91,8 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     return { exitCode: 1, reason: 'error' };
   }
   const client = createExtensionsClient(runtimeApi);
+  const guarded = guard(logger);
+  const drain = createReportDrain();
   let phase: 'init' | 'exit' = 'init';
   let listener: TelemetryListener | null = null;
   try {
@@ -80,7 +100,14 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     const config = loadConfig(env, { ...options, runtimeApi });
     logger.setLevel(config.logLevel);
     const rejects = createRejectLog(logger);
-    listener = await startListener({ port: config.listenerPort, onBatch: (result) => deliver(processor, result, rejects, logger) });
+    const drainReports = config.telemetryTypes.includes('platform');
+    listener = await startListener({
+      port: config.listenerPort,
+      onBatch: (result) => {
+        if (drainReports) drain.seen(result.events);
+        deliver(processor, result, rejects, logger);
+      },
+    });
     const schemaVersion = await subscribe(runtimeApi, registration.identifier, {
       schemaVersion: config.schemaVersion,
       destination: { protocol: 'HTTP', URI: listener.destinationUri },
@@ -88,22 +115,28 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
       buffering: config.buffering,
     });
     logger.info('subscribed', { schemaVersion, types: config.telemetryTypes, listener: `${listener.host}:${listener.port}` });
-    await processor.init?.({ registration, config, schemaVersion, logger });
+    await guarded('init', () => processor.init?.({ registration, config, schemaVersion, logger }));
 
     for (;;) {
       const event = await client.next();
       phase = 'exit';
       if (event.eventType === 'SHUTDOWN') {
-        const marginMs = options.shutdownMarginMs ?? DEFAULT_SHUTDOWN_MARGIN_MS;
-        await withDeadline(processor.shutdown?.(event.shutdownReason, event.deadlineMs - marginMs), event.deadlineMs - marginMs, logger);
+        const deadlineMs = event.deadlineMs - (options.shutdownMarginMs ?? DEFAULT_SHUTDOWN_MARGIN_MS);
+        if (drainReports) await drain.wait(Date.now() + (deadlineMs - Date.now()) * REPORT_WAIT_SHARE);
+        await withDeadline(guarded('shutdown', () => processor.shutdown?.(event.shutdownReason, deadlineMs)), deadlineMs, logger);
         rejects.summarise();
         return { exitCode: 0, reason: event.shutdownReason };
       }
-      await processor.invoke?.(event);
+      drain.invoked(event.requestId);
+      await guarded('invoke', () => processor.invoke?.(event));
     }
   } catch (error) {
-    const fatal = error instanceof ExtensionError ? error : new ExtensionError(ERROR_TYPES.PROCESSOR_FAILED, String((error as Error)?.message ?? error), { cause: error });
+    const fatal = error instanceof ExtensionError ? error : new ExtensionError(ERROR_TYPES.RUNTIME_API_FAILED, String((error as Error)?.message ?? error), { cause: error });
     logger.error(fatal.message, { errorType: fatal.errorType, phase });
+    if (phase === 'exit') {
+      const deadlineMs = Date.now() + FATAL_SHUTDOWN_BUDGET_MS;
+      await withDeadline(guarded('shutdown', () => processor.shutdown?.('failure', deadlineMs, fatal)), deadlineMs, logger).catch(() => {});
+    }
     await client.reportError(phase, fatal.errorType, fatal.message).catch((reportError: unknown) => {
       logger.error('could not report the error to Lambda', { cause: (reportError as Error).message });
     });
@@ -113,31 +146,41 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
   }
 }
 
-function deliver(processor: Processor, result: DecodeResult, rejects: ReturnType<typeof createRejectLog>, logger: Logger): void {
+/** Runs a processor hook: an ExtensionError is fatal (rethrown), anything else is logged. */
+function guard(logger: Logger): (hook: string, call: () => void | Promise<void>) => Promise<void> {
+  return async (hook, call) => {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof ExtensionError) throw error;
+      logger.error(`processor ${hook} failed; going on`, { cause: (error as Error)?.message ?? String(error) });
+    }
+  };
+}
+
+function deliver(processor: Processor, result: DecodeResult, rejects: RejectLog, logger: Logger): void {
   rejects.record(result);
   if (result.events.length === 0) return;
   try {
     processor.process(result.events);
   } catch (error) {
     // One failing batch must not take the listener down; the error is the processor's to fix.
-    logger.error('processor failed on a batch', { events: result.events.length, cause: (error as Error).message });
+    logger.error('processor failed on a batch', { events: result.events.length, cause: (error as Error)?.message ?? String(error) });
   }
 }
 
-async function withDeadline(work: void | Promise<void>, deadlineMs: number, logger: Logger): Promise<void> {
-  if (work === undefined) return;
+async function withDeadline(work: Promise<void>, deadlineMs: number, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {
     timer = setTimeout(() => resolve('expired'), Math.max(0, deadlineMs - Date.now()));
   });
+  // A rejection after the deadline must not go unhandled; before it, it is the caller's.
   const settled = work.then(
     () => 'done' as const,
-    (error: unknown) => {
-      logger.error('processor failed during shutdown', { cause: (error as Error)?.message ?? String(error) });
-      return 'failed' as const;
-    },
+    (error: unknown) => ({ error }),
   );
   const outcome = await Promise.race([settled, expired]);
   clearTimeout(timer);
   if (outcome === 'expired') logger.warn('shutdown work did not finish before the deadline; exiting anyway');
+  else if (outcome !== 'done') throw outcome.error;
 }

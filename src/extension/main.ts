@@ -3,10 +3,10 @@
  * Only the lifecycle loads here; the OpenTelemetry SDK loads after the first `event/next`.
  */
 import { run } from '../run.ts';
-import { createLayerProcessor } from './layer-processor.ts';
+import { createOtelProcessor } from './otel-processor.ts';
 
 /** Lambda requires the registered name to equal the executable's file name. */
 export const EXTENSION_NAME = 'lambda-telemetry-otel';
 
-const result = await run(createLayerProcessor(), { extensionName: EXTENSION_NAME });
+const result = await run(createOtelProcessor(), { extensionName: EXTENSION_NAME });
 process.exit(result.exitCode);

@@ -62,6 +62,7 @@ export interface InitStartRecord extends RuntimeInfo {
   readonly tracing?: TraceContext;
 }
 
+/** Record of `platform.initRuntimeDone`: the runtime finished its init. */
 export interface InitRuntimeDoneRecord {
   readonly initializationType?: InitializationType;
   readonly phase?: Phase;
@@ -71,6 +72,7 @@ export interface InitRuntimeDoneRecord {
   readonly tracing?: TraceContext;
 }
 
+/** Record of `platform.initReport`: the init phase as Lambda measured it. */
 export interface InitReportRecord {
   readonly initializationType?: InitializationType;
   readonly phase?: Phase;
@@ -81,6 +83,7 @@ export interface InitReportRecord {
   readonly tracing?: TraceContext;
 }
 
+/** Record of `platform.start`: an invocation started. */
 export interface StartRecord {
   readonly requestId: string;
   readonly version?: string;
@@ -88,11 +91,13 @@ export interface StartRecord {
   readonly tracing?: TraceContext;
 }
 
+/** Metrics of `platform.runtimeDone`; `durationMs` is the runtime's own time. */
 export interface RuntimeDoneMetrics {
   readonly durationMs: number;
   readonly producedBytes?: number;
 }
 
+/** Record of `platform.runtimeDone`: the runtime finished the invocation. */
 export interface RuntimeDoneRecord {
   readonly requestId: string;
   readonly status: Status;
@@ -114,6 +119,7 @@ export interface ReportMetrics {
   readonly billedRestoreDurationMs?: number;
 }
 
+/** Record of `platform.report`: the invocation as Lambda measured and billed it. */
 export interface ReportRecord {
   readonly requestId: string;
   readonly status?: Status;
@@ -124,14 +130,17 @@ export interface ReportRecord {
   readonly tracing?: TraceContext;
 }
 
+/** Record of `platform.restoreStart`: a SnapStart restore started. */
 export type RestoreStartRecord = RuntimeInfo;
 
+/** Record of `platform.restoreRuntimeDone`: a SnapStart restore finished in the runtime. */
 export interface RestoreRuntimeDoneRecord {
   readonly status: Status;
   readonly errorType?: string;
   readonly spans?: readonly PlatformSpan[];
 }
 
+/** Record of `platform.restoreReport`: a SnapStart restore as Lambda measured it. */
 export interface RestoreReportRecord {
   readonly status?: Status;
   readonly errorType?: string;
@@ -139,6 +148,7 @@ export interface RestoreReportRecord {
   readonly spans?: readonly PlatformSpan[];
 }
 
+/** Record of `platform.extension`: an extension registered (state `Ready`) or failed. */
 export interface ExtensionStateRecord {
   readonly name: string;
   readonly state: string;
@@ -146,12 +156,14 @@ export interface ExtensionStateRecord {
   readonly errorType?: string;
 }
 
+/** Record of `platform.telemetrySubscription`: an extension subscribed. */
 export interface TelemetrySubscriptionRecord {
   readonly name: string;
   readonly state: string;
   readonly types: readonly string[];
 }
 
+/** Record of `platform.logsDropped`: Lambda dropped telemetry the subscriber did not take in time. */
 export interface LogsDroppedRecord {
   readonly reason: string;
   readonly droppedRecords: number;
@@ -173,7 +185,8 @@ export interface JsonLogRecord {
 /** A `function` or `extension` record: a text line, or an object in JSON log format. */
 export type LogRecord = string | JsonLogRecord;
 
-type EventTypes = typeof EVENT_TYPES;
+/** The literal `type` values, from {@link EVENT_TYPES}. */
+export type EventTypes = typeof EVENT_TYPES;
 
 /** Common envelope of every event Lambda POSTs. */
 export interface TelemetryEventOf<T extends string, R> {
@@ -183,25 +196,39 @@ export interface TelemetryEventOf<T extends string, R> {
   readonly record: R;
 }
 
+/** `platform.initStart` event. */
 export type InitStartEvent = TelemetryEventOf<EventTypes['INIT_START'], InitStartRecord>;
+/** `platform.initRuntimeDone` event. */
 export type InitRuntimeDoneEvent = TelemetryEventOf<EventTypes['INIT_RUNTIME_DONE'], InitRuntimeDoneRecord>;
+/** `platform.initReport` event. */
 export type InitReportEvent = TelemetryEventOf<EventTypes['INIT_REPORT'], InitReportRecord>;
+/** `platform.start` event. */
 export type StartEvent = TelemetryEventOf<EventTypes['START'], StartRecord>;
+/** `platform.runtimeDone` event. */
 export type RuntimeDoneEvent = TelemetryEventOf<EventTypes['RUNTIME_DONE'], RuntimeDoneRecord>;
+/** `platform.report` event. */
 export type ReportEvent = TelemetryEventOf<EventTypes['REPORT'], ReportRecord>;
+/** `platform.restoreStart` event. */
 export type RestoreStartEvent = TelemetryEventOf<EventTypes['RESTORE_START'], RestoreStartRecord>;
+/** `platform.restoreRuntimeDone` event. */
 export type RestoreRuntimeDoneEvent = TelemetryEventOf<
   EventTypes['RESTORE_RUNTIME_DONE'],
   RestoreRuntimeDoneRecord
 >;
+/** `platform.restoreReport` event. */
 export type RestoreReportEvent = TelemetryEventOf<EventTypes['RESTORE_REPORT'], RestoreReportRecord>;
+/** `platform.extension` event. */
 export type ExtensionStateEvent = TelemetryEventOf<EventTypes['EXTENSION'], ExtensionStateRecord>;
+/** `platform.telemetrySubscription` event. */
 export type TelemetrySubscriptionEvent = TelemetryEventOf<
   EventTypes['TELEMETRY_SUBSCRIPTION'],
   TelemetrySubscriptionRecord
 >;
+/** `platform.logsDropped` event. */
 export type LogsDroppedEvent = TelemetryEventOf<EventTypes['LOGS_DROPPED'], LogsDroppedRecord>;
+/** A `function` log line event. */
 export type FunctionLogEvent = TelemetryEventOf<EventTypes['FUNCTION'], LogRecord>;
+/** An `extension` log line event. */
 export type ExtensionLogEvent = TelemetryEventOf<EventTypes['EXTENSION_LOG'], LogRecord>;
 
 /** Any Telemetry API event, discriminated on `type`. */

@@ -162,16 +162,33 @@ describe('built layer in the sandbox', () => {
     assert.ok(!extension.stderr.includes('kept'), 'event contents are never logged');
   });
 
-  it('reports a fatal error after init through exit/error and exits non-zero', async () => {
+  const failing = fileURLToPath(new URL('./fixtures/failing-invoke-extension', import.meta.url));
+
+  it('logs a processor error after init and goes on', async () => {
     const report = await runScenario({
-      extensions: [fileURLToPath(new URL('./fixtures/failing-invoke-extension', import.meta.url))],
+      extensions: [failing],
       env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()) },
+      scenario: { invocations: [{}, {}] },
+    });
+    const extension = only(report);
+    assert.equal(extension.exitError, null);
+    assert.deepEqual(extension.nextCalls.map((c) => c.delivered), ['INVOKE', 'INVOKE', 'SHUTDOWN']);
+    assert.match(extension.stderr, /processor invoke failed; going on.*processor broke on INVOKE/);
+    assert.match(extension.stderr, /shutdown spindown\n/);
+    assert.equal(extension.exit?.code, 0);
+  });
+
+  it('reports an ExtensionError thrown after init through exit/error, after letting the processor flush', async () => {
+    const report = await runScenario({
+      extensions: [failing],
+      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), FAIL_MODE: 'fatal' },
       scenario: { invocations: [{}] },
     });
     const extension = only(report);
     assert.equal(extension.initError, null);
-    assert.equal(extension.exitError?.errorType, 'Extension.ProcessorFailed');
-    assert.match((extension.exitError?.body as { errorMessage: string }).errorMessage, /processor broke on INVOKE/);
+    assert.equal(extension.exitError?.errorType, 'Extension.ProcessorGaveUp');
+    assert.match((extension.exitError?.body as { errorMessage: string }).errorMessage, /processor gave up on INVOKE/);
+    assert.match(extension.stderr, /shutdown failure after processor gave up on INVOKE/);
     assert.equal(extension.exit?.code, 1);
   });
 

@@ -13,7 +13,16 @@ import type { TelemetryEvent } from '../telemetry/events.ts';
 /** Events held before the pipeline is loaded (init telemetry is a handful). */
 const MAX_HELD_EVENTS = 10_000;
 
-export function createLayerProcessor(env: Readonly<Record<string, string | undefined>> = process.env): Processor {
+/**
+ * The layer's OpenTelemetry pipeline as a {@link Processor}: spans, metrics and logs over
+ * OTLP/HTTP, configured by the `OTEL_*` and `LAMBDA_OTEL_*` variables. Compose it to filter or
+ * enrich events before they become telemetry.
+ * @param env - where to read the configuration; the OpenTelemetry exporters read `process.env`
+ * @example
+ * const otel = createOtelProcessor();
+ * await run({ ...otel, process: (events) => otel.process(events.filter((e) => e.type !== 'function')) }, { extensionName: 'my-otel' });
+ */
+export function createOtelProcessor(env: Readonly<Record<string, string | undefined>> = process.env): Processor {
   let context: RunContext | null = null;
   let otelConfig: OtelConfig | null = null;
   let pipeline: OtelPipeline | null = null;
