@@ -52,7 +52,7 @@ describe('misbehaving extensions', () => {
     const record = dir.file('init-timeout.jsonl');
     const sandbox = await startSandbox({
       extensions: [fixture('recording-extension.mjs')],
-      env: { RECORD_FILE: record, RECORD_INIT_DELAY_MS: '600' },
+      env: { RECORD_FILE: record, RECORD_INIT_DELAY_MS: '300' },
       initTimeoutMs: 100,
     });
     const report = sandbox.report();
