@@ -33,6 +33,7 @@ export const ENV = {
   PLATFORM_LOGS: 'LAMBDA_OTEL_PLATFORM_LOGS',
   LOG_MAX_BODY_BYTES: 'LAMBDA_OTEL_LOG_MAX_BODY_BYTES',
   LOG_QUEUE: 'LAMBDA_OTEL_LOG_QUEUE',
+  RETAIN_ITEMS: 'LAMBDA_OTEL_RETAIN_ITEMS',
   SERVICE_NAME: 'OTEL_SERVICE_NAME',
   FUNCTION_NAME: 'AWS_LAMBDA_FUNCTION_NAME',
   FUNCTION_VERSION: 'AWS_LAMBDA_FUNCTION_VERSION',
@@ -147,6 +148,8 @@ export interface OtelConfig {
   readonly logMaxBodyBytes: number;
   /** Log records waiting for export at most; beyond, new ones are dropped and counted. */
   readonly logQueue: number;
+  /** Spans, log records and metric points each kept at most for a backend that is down. */
+  readonly retainItems: number;
   /** `OTEL_SERVICE_NAME`, when set. */
   readonly serviceName: string | undefined;
 }
@@ -168,6 +171,7 @@ export const OTEL_DEFAULTS = {
   platformLogs: false,
   logMaxBodyBytes: 64 * 1024,
   logQueue: 10_000,
+  retainItems: 10_000,
   serviceName: undefined,
 } as const satisfies OtelConfig;
 
@@ -208,6 +212,7 @@ export function loadOtelConfig(env: Env): OtelConfig {
     platformLogs: read(ENV.PLATFORM_LOGS, undefined, asBoolean, d.platformLogs),
     logMaxBodyBytes: read(ENV.LOG_MAX_BODY_BYTES, undefined, asInteger, d.logMaxBodyBytes, range(256, 1024 * 1024)),
     logQueue: read(ENV.LOG_QUEUE, undefined, asInteger, d.logQueue, range(100, 1_000_000)),
+    retainItems: read(ENV.RETAIN_ITEMS, undefined, asInteger, d.retainItems, range(0, 1_000_000)),
     serviceName: text(ENV.SERVICE_NAME),
   };
   for (const signal of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {

@@ -1,10 +1,8 @@
 /**
  * Bounds the log records waiting for export. The SDK's batch processor drops records silently
  * when its queue is full; this wrapper around the exporter knows how many records left the
- * queue, so the pipeline can refuse (and count) a record before the queue overflows, and it
- * counts the records whose export failed.
+ * queue, so the pipeline can refuse (and count) a record before the queue overflows.
  */
-import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 
 export interface LogQueue {
@@ -12,21 +10,17 @@ export interface LogQueue {
   readonly exporter: LogRecordExporter;
   /** Takes a place for one record; false when the queue is full (the record is counted as dropped). */
   admit(): boolean;
-  stats(): { readonly queued: number; readonly dropped: number; readonly exportFailed: number };
+  stats(): { readonly queued: number; readonly dropped: number };
 }
 
 export function createLogQueue(exporter: LogRecordExporter, capacity: number): LogQueue {
   let queued = 0;
   let dropped = 0;
-  let exportFailed = 0;
   return {
     exporter: {
       export(records, resultCallback) {
         queued = Math.max(0, queued - records.length);
-        exporter.export(records, (result) => {
-          if (result.code !== ExportResultCode.SUCCESS) exportFailed += records.length;
-          resultCallback(result);
-        });
+        exporter.export(records, resultCallback);
       },
       shutdown: () => exporter.shutdown(),
       forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
@@ -39,6 +33,6 @@ export function createLogQueue(exporter: LogRecordExporter, capacity: number): L
       queued++;
       return true;
     },
-    stats: () => ({ queued, dropped, exportFailed }),
+    stats: () => ({ queued, dropped }),
   };
 }

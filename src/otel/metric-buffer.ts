@@ -5,10 +5,11 @@
  * collected with delta temporality (only values recorded since the last collection); sums
  * and histograms follow the exporter's temporality preference.
  */
-import { millisToHrTime } from '@opentelemetry/core';
+import { ExportResultCode, millisToHrTime } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, InstrumentType, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricData, PushMetricExporter, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { isRetainable } from './retaining-exporter.ts';
 
 export interface MetricBuffer {
   /** The reader to give the MeterProvider. */
@@ -17,8 +18,13 @@ export interface MetricBuffer {
   collect(timeMs?: number): Promise<void>;
   /** Data points collected and not yet exported. */
   pendingPoints(): number;
-  /** Exports everything collected so far in one request; resolves with the exporter's result. */
+  /**
+   * Exports everything collected so far in one request; resolves with the exporter's result.
+   * What a down or throttling backend did not take is kept (up to the bound) for the next export.
+   */
   export(): Promise<ExportResult>;
+  /** Points dropped: beyond the retention bound, or refused by the backend as invalid. */
+  dropped(): number;
 }
 
 /** A pull reader: collections happen when the pipeline asks, never on a timer. */
@@ -31,7 +37,7 @@ class CollectOnDemandReader extends MetricReader {
   }
 }
 
-export function createMetricBuffer(exporter: PushMetricExporter): MetricBuffer {
+export function createMetricBuffer(exporter: PushMetricExporter, maxRetainedPoints: number): MetricBuffer {
   const reader = new CollectOnDemandReader({
     aggregationTemporalitySelector: (type) =>
       type === InstrumentType.GAUGE ? AggregationTemporality.DELTA : (exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE),
@@ -39,6 +45,7 @@ export function createMetricBuffer(exporter: PushMetricExporter): MetricBuffer {
   // Collections are kept as they come and merged once, at export.
   let collections: ResourceMetrics[] = [];
   let points = 0;
+  let dropped = 0;
 
   return {
     reader,
@@ -56,8 +63,21 @@ export function createMetricBuffer(exporter: PushMetricExporter): MetricBuffer {
       collections = [];
       points = 0;
       if (batch === null || countPoints(batch) === 0) return Promise.resolve({ code: 0 });
-      return new Promise((resolve) => exporter.export(batch, resolve));
+      return new Promise((resolve) =>
+        exporter.export(batch, (result) => {
+          if (result.code !== ExportResultCode.SUCCESS) {
+            const size = countPoints(batch);
+            if (isRetainable(result) && points + size <= maxRetainedPoints) {
+              collections.unshift(batch);
+              points += size;
+            } else dropped += size;
+          }
+          resolve(result);
+        }),
+      );
     },
+
+    dropped: () => dropped,
   };
 }
 

@@ -21,6 +21,7 @@ import { createFlushPolicy } from './flush-policy.ts';
 import { createPresetIdGenerator } from './id-generator.ts';
 import { createInvocationContexts } from './invocation-context.ts';
 import { createLogQueue } from './log-queue.ts';
+import { createRetainingExporter } from './retaining-exporter.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationMetrics } from './metrics.ts';
@@ -63,16 +64,19 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName });
   const exporters = context.exporters ?? createExporters(config);
   const ids = createPresetIdGenerator();
+  // What a down backend does not take is kept for the next export, up to a bound.
+  const spanExporter = createRetainingExporter(exporters.traces, config.retainItems);
+  const logExporter = createRetainingExporter(exporters.logs, config.retainItems);
   const spanProcessor = new BatchSpanProcessor({
-    exporter: exporters.traces,
+    exporter: spanExporter,
     maxExportBatchSize: config.flushSpans,
     maxQueueSize: Math.max(config.flushSpans * 4, 2048),
     // Exports are driven by the flush policy and the span threshold, not by this timer.
     scheduledDelayMillis: 2 ** 31 - 1,
   });
   const tracerProvider = new TracerProvider({ resource, idGenerator: ids, spanProcessors: [spanProcessor] });
-  const metricBuffer = createMetricBuffer(exporters.metrics);
-  const logQueue = createLogQueue(exporters.logs, config.logQueue);
+  const metricBuffer = createMetricBuffer(exporters.metrics, config.retainItems);
+  const logQueue = createLogQueue(logExporter, config.logQueue);
   const logProcessor = new BatchLogRecordProcessor({
     exporter: logQueue.exporter,
     maxExportBatchSize: 512,
@@ -132,8 +136,12 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     await (chain = chain.then(() => metricBuffer.collect()));
     pendingSpans = 0;
     pendingLogBytes = 0;
-    const [, result] = await Promise.all([spanProcessor.forceFlush(), metricBuffer.export(), loggerProvider.forceFlush()]);
-    if (result.code !== 0) logger.warn('metrics export failed', { cause: result.error?.message });
+    const [, result] = await Promise.all([
+      spanProcessor.forceFlush().then(() => spanExporter.retryRetained()),
+      metricBuffer.export(),
+      loggerProvider.forceFlush().then(() => logExporter.retryRetained()),
+    ]);
+    if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
   }
   /** Serialised: a flush asked for while one runs waits for it, then exports what came since. */
   function flush(): Promise<void> {
@@ -202,8 +210,15 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       await exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
       const { evicted, late } = correlator.stats();
       if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
-      const { dropped, exportFailed } = logQueue.stats();
-      if (dropped > 0 || exportFailed > 0) logger.warn('log records lost', { droppedQueueFull: dropped, exportFailed });
+      const { dropped } = logQueue.stats();
+      const spansLost = spanExporter.stats();
+      const logsLost = logExporter.stats();
+      const lost = {
+        spans: spansLost.droppedOverflow + spansLost.droppedRefused + spansLost.retained,
+        metricPoints: metricBuffer.dropped() + metricBuffer.pendingPoints(),
+        logRecords: dropped + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
+      };
+      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, logRecordsRefusedQueueFull: dropped });
       logger.info('shutdown export done', { evicted, late, ownLogLinesSkipped: ownLinesSkipped });
     },
   };

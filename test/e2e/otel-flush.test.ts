@@ -62,6 +62,36 @@ describe('export timing', () => {
     assert.equal(invocations.reduce((sum, m) => sum + (m.point.value ?? 0), 0), 4, 'delta points add up to the exact count');
   });
 
+  it('backend down for several invocations, then up: every span, point and log arrives, once', async () => {
+    const backend = await startOtlpReceiver();
+    backend.setResponse('all', { status: 503 });
+    const name = 'outage-fn';
+    try {
+      const sandbox = await startSandbox({
+        extensions: [EXTENSION],
+        // A short export timeout keeps each failed attempt short; the data is kept, not lost.
+        env: await env({ OTEL_EXPORTER_OTLP_ENDPOINT: backend.url, OTEL_EXPORTER_OTLP_TIMEOUT: '300' }),
+        function: { name },
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await sandbox.invoke({ durationMs: 10, logs: [`[INFO] during the outage ${i}`] })).requestId);
+      assert.ok(backend.refusedCount() > 0, 'exports were attempted during the outage');
+      assert.equal(backend.spans().length, 0);
+      backend.setResponse('all', null);
+      ids.push((await sandbox.invoke({ durationMs: 10, logs: ['[INFO] after the outage'] })).requestId);
+      const report = await sandbox.shutdown();
+      assert.equal(only(report).exit?.code, 0);
+
+      const servers = backend.spans().filter((s) => s.kind === 'SERVER');
+      assert.deepEqual(servers.map((s) => s.attributes['faas.invocation_id']).sort(), [...ids].sort(), 'each invocation exactly once');
+      assert.deepEqual(backend.logs().map((l) => l.body).sort(), ['after the outage', ...[0, 1, 2, 3].map((i) => `during the outage ${i}`)].sort());
+      assert.equal(backend.metrics().filter((m) => m.name === 'aws.lambda.duration').length, 5, 'one gauge point per invocation');
+      assert.equal(Math.max(...backend.metrics().filter((m) => m.name === 'faas.invocations').map((m) => m.point.value ?? 0)), 5);
+    } finally {
+      await backend.close();
+    }
+  });
+
   for (const [what, plan] of [
     ['slow (answers after 10 s)', { status: 200, delayMs: 10_000 }],
     ['failing (503 with Retry-After: 1)', { status: 503, retryAfterSeconds: 1 }],

@@ -123,7 +123,8 @@ describe('otel pipeline: logs', () => {
     const h = setup({ logQueue: 100 });
     const { logs } = await h.run([Array.from({ length: 150 }, (_, i) => fn(T0 + i, `line ${i}`))]);
     assert.equal(logs.length, 100);
-    const warning = h.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'log records lost');
-    assert.equal(warning?.droppedQueueFull, 50);
+    const warning = h.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'telemetry lost');
+    assert.equal(warning?.logRecordsRefusedQueueFull, 50);
+    assert.equal(warning?.logRecords, 50);
   });
 });
