@@ -113,7 +113,8 @@ export function createCorrelator(options: CorrelatorOptions): Correlator {
   /** Parses an event time (epoch ms) and advances the newest time seen. */
   function timeOf(time: string): number {
     const ms = Date.parse(time);
-    if (ms !== ms) return newestTimeMs;
+    // Unparsable: as new as the newest seen; before any, never old enough for the age limit.
+    if (ms !== ms) return newestTimeMs === Number.NEGATIVE_INFINITY ? Number.POSITIVE_INFINITY : newestTimeMs;
     if (ms > newestTimeMs) newestTimeMs = ms;
     return ms;
   }

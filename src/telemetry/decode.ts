@@ -68,35 +68,46 @@ export function decode(body: string | Buffer | unknown): DecodeResult {
 
   const events: TelemetryEvent[] = [];
   const rejected: RejectedItem[] = [];
-  for (let index = 0; index < value.length; index++) {
-    const item: unknown = value[index];
-    if (!isObject(item)) {
-      rejected.push({ index, reason: 'not-an-object', detail: 'event must be a JSON object', value: item });
-      continue;
-    }
-    const { time, type } = item;
-    if (typeof time !== 'string' || !isIsoTime(time)) {
-      rejected.push({ index, reason: 'invalid-time', detail: 'time must be an ISO 8601 string', value: item });
-      continue;
-    }
-    if (typeof type !== 'string' || type === '') {
-      rejected.push({ index, reason: 'invalid-type', detail: 'type must be a non-empty string', value: item });
-      continue;
-    }
+  let length: number;
+  try {
+    length = value.length;
+  } catch {
+    // Only a value given already parsed (a Proxy) can throw here.
+    return { events: [], rejected: [], batchError: 'not-an-array' };
+  }
+  for (let index = 0; index < length; index++) {
+    let item: unknown;
     try {
-      const event = decodeEvent(time, type, item.record);
-      if (event === null) {
-        rejected.push({ index, reason: 'unknown-type', detail: `unknown event type ${type}`, value: item });
-      } else {
-        events.push(event);
-      }
+      item = value[index];
+      const event = decodeItem(index, item, rejected);
+      if (event !== null) events.push(event);
     } catch (error) {
       // Only parsed values given by a caller can throw other errors (e.g. a throwing getter).
-      const detail = error instanceof InvalidField ? error.detail : `record could not be read: ${String(error)}`;
+      const detail = error instanceof InvalidField ? error.detail : `event could not be read: ${String(error)}`;
       rejected.push({ index, reason: 'invalid-record', detail, value: item });
     }
   }
   return { events, rejected, batchError: null };
+}
+
+/** Decodes one array item, or records why not and returns null; throws InvalidField. */
+function decodeItem(index: number, item: unknown, rejected: RejectedItem[]): TelemetryEvent | null {
+  if (!isObject(item)) {
+    rejected.push({ index, reason: 'not-an-object', detail: 'event must be a JSON object', value: item });
+    return null;
+  }
+  const { time, type } = item;
+  if (typeof time !== 'string' || !isIsoTime(time)) {
+    rejected.push({ index, reason: 'invalid-time', detail: 'time must be an ISO 8601 string', value: item });
+    return null;
+  }
+  if (typeof type !== 'string' || type === '') {
+    rejected.push({ index, reason: 'invalid-type', detail: 'type must be a non-empty string', value: item });
+    return null;
+  }
+  const event = decodeEvent(time, type, item.record);
+  if (event === null) rejected.push({ index, reason: 'unknown-type', detail: `unknown event type ${type}`, value: item });
+  return event;
 }
 
 function decodeEvent(time: string, type: string, record: unknown): TelemetryEvent | null {

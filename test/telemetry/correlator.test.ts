@@ -632,3 +632,16 @@ describe('createCorrelator: bounds', () => {
     }
   });
 });
+
+describe('correlator: an unparsable time before any valid one', () => {
+  it('does not make the invocation infinitely old', () => {
+    const emitted: InvocationRecord[] = [];
+    const correlator = createCorrelator({ onInvocation: (r) => emitted.push(r), onPhase: () => {} });
+    correlator.add({ ...start('A'), time: 'not a time' });
+    correlator.add(start('B', 1000));
+    correlator.add(runtimeDone('A', 2000));
+    correlator.add(report('A', 3000));
+    assert.deepEqual(emitted.map((r) => [r.requestId, r.completion]), [['A', 'complete']]);
+    assert.equal(correlator.stats().late, 0);
+  });
+});
