@@ -64,7 +64,7 @@ export type { BatchError, DecodeResult, RejectedItem, RejectReason } from './tel
 export type { ExtensionEvent, ExtensionEventType, InvokeEvent, RegisterResponse, ShutdownEvent, ShutdownReason } from './lambda/types.ts';
 export type { Registration } from './lambda/extensions-api.ts';
 export { run } from './run.ts';
-export type { Processor, RunContext, RunOptions, RunResult } from './run.ts';
+export type { IntakeStats, Processor, RunContext, RunOptions, RunResult } from './run.ts';
 export { LOG_LEVELS } from './config.ts';
 export type { BufferingConfig, ExtensionConfig, LogLevel } from './config.ts';
 export type { Logger } from './logger.ts';

@@ -28,6 +28,16 @@ export interface RunContext {
   readonly schemaVersion: SchemaVersion;
   /** The extension's own log (JSON lines on stderr, at `LAMBDA_OTEL_LOG_LEVEL`). */
   readonly logger: Logger;
+  /** What the listener took in so far. */
+  readonly intake: () => IntakeStats;
+}
+
+/** Counters of the listener: events handed to the processor and items or bodies refused. */
+export interface IntakeStats {
+  readonly batches: number;
+  readonly events: number;
+  /** Items the decoder rejected plus whole bodies refused (not JSON, not an array). */
+  readonly rejected: number;
 }
 
 /**
@@ -101,9 +111,13 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     logger.setLevel(config.logLevel);
     const rejects = createRejectLog(logger);
     const drainReports = config.telemetryTypes.includes('platform');
+    const intake = { batches: 0, events: 0, rejected: 0 };
     listener = await startListener({
       port: config.listenerPort,
       onBatch: (result) => {
+        intake.batches++;
+        intake.events += result.events.length;
+        intake.rejected += result.batchError === null ? result.rejected.length : 1;
         if (drainReports) drain.seen(result.events);
         deliver(processor, result, rejects, logger);
       },
@@ -115,7 +129,7 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
       buffering: config.buffering,
     });
     logger.info('subscribed', { schemaVersion, types: config.telemetryTypes, listener: `${listener.host}:${listener.port}` });
-    await guarded('init', () => processor.init?.({ registration, config, schemaVersion, logger }));
+    await guarded('init', () => processor.init?.({ registration, config, schemaVersion, logger, intake: () => ({ ...intake }) }));
 
     for (;;) {
       const event = await client.next();

@@ -12,6 +12,7 @@ import type { OtelConfig } from '../config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../logger.ts';
+import type { IntakeStats } from '../run.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
 import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
@@ -27,6 +28,7 @@ import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationMetrics } from './metrics.ts';
 import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWaiters } from './runtime-done-waiters.ts';
+import { createSelfMetrics } from './self-metrics.ts';
 import { createSpanMapper } from './spans.ts';
 
 export interface PipelineContext {
@@ -37,6 +39,8 @@ export interface PipelineContext {
   readonly platformSubscribed: boolean;
   /** For tests: exporters to use instead of the OTLP ones. */
   readonly exporters?: Exporters;
+  /** The listener's counters, for the extension's own metrics. */
+  readonly intake?: () => IntakeStats;
 }
 
 export interface OtelPipeline {
@@ -89,6 +93,13 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
   const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, contexts });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE));
+  const self = createSelfMetrics(meterProvider.getMeter(SCOPE), {
+    intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
+    spans: () => spanExporter.stats(),
+    logRecords: () => logExporter.stats(),
+    logRecordsRefusedQueueFull: () => logQueue.stats().dropped,
+    metricPointsDropped: () => metricBuffer.dropped(),
+  });
   const logs = createLogMapper({ logger: loggerProvider.getLogger(SCOPE), contexts, maxBodyBytes: config.logMaxBodyBytes });
   const ownLogMarker = `"logger":${JSON.stringify(context.registration.extensionName)}`;
   let activeRequestId: string | null = null;
@@ -133,6 +144,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   async function exportAll(): Promise<void> {
     // Collected within the chain, so that no invocation records gauges between its own
     // collection and this one.
+    const startedMs = performance.now();
     await (chain = chain.then(() => metricBuffer.collect()));
     pendingSpans = 0;
     pendingLogBytes = 0;
@@ -142,6 +154,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       loggerProvider.forceFlush().then(() => logExporter.retryRetained()),
     ]);
     if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
+    self.flushed(performance.now() - startedMs);
   }
   /** Serialised: a flush asked for while one runs waits for it, then exports what came since. */
   function flush(): Promise<void> {

@@ -142,7 +142,7 @@ describe('built layer in the sandbox', () => {
   });
 
   it('keeps running and keeps the valid events when the listener gets malformed bodies', async () => {
-    const opts = await options({}, { freeze: false });
+    const opts = await options({}, { freeze: false, function: { name: 'malformed-input-fn' } });
     const port = Number(opts.env!.LAMBDA_OTEL_LISTENER_PORT);
     const sandbox = await startSandbox(opts);
     assert.equal(await post(port, '{not json'), 400);
@@ -160,6 +160,11 @@ describe('built layer in the sandbox', () => {
     const rejected = logLines(extension).filter((l) => l.msg === 'telemetry rejected').map((l) => l.kind);
     assert.deepEqual(rejected.sort(), ['batch invalid-json', 'batch not-an-array', 'invalid-time function', 'unknown-type platform.future']);
     assert.ok(!extension.stderr.includes('kept'), 'event contents are never logged');
+    // The extension's own metrics count it too.
+    const own = (name: string) => Math.max(0, ...receiver.metrics().filter((m) => m.name === name && m.resource['faas.name'] === 'malformed-input-fn').map((m) => m.point.value ?? 0));
+    assert.equal(own('lambda_otel.events.rejected'), 4, 'two bodies and two items');
+    const producedTotal = Object.values(produced).reduce((a, b) => a + b, 0);
+    assert.equal(own('lambda_otel.events.received'), producedTotal + 1, 'every valid event, the injected one included');
   });
 
   const failing = fileURLToPath(new URL('./fixtures/failing-invoke-extension', import.meta.url));

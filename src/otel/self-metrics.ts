@@ -1,0 +1,47 @@
+/**
+ * The extension's own health as OpenTelemetry metrics under `lambda_otel.`: what it took in,
+ * what it exported, what it dropped, failed exports and flush durations. Observable counters
+ * read the counters the pipeline keeps anyway, at each collection.
+ */
+import type { Meter } from '@opentelemetry/api';
+import type { IntakeStats } from '../run.ts';
+import type { RetainingStats } from './retaining-exporter.ts';
+
+export interface SelfMetricSources {
+  readonly intake: () => IntakeStats;
+  readonly spans: () => RetainingStats;
+  readonly logRecords: () => RetainingStats;
+  readonly logRecordsRefusedQueueFull: () => number;
+  readonly metricPointsDropped: () => number;
+}
+
+export interface SelfMetrics {
+  /** Records how long one flush (all signals) took, in ms. */
+  flushed(durationMs: number): void;
+}
+
+export function createSelfMetrics(meter: Meter, sources: SelfMetricSources): SelfMetrics {
+  const counter = (name: string, unit: string, description: string, read: () => number): void => {
+    meter.createObservableCounter(name, { unit, description }).addCallback((result) => result.observe(read()));
+  };
+  counter('lambda_otel.events.received', '{event}', 'Telemetry API events handed to the pipeline.', () => sources.intake().events);
+  counter('lambda_otel.events.rejected', '{event}', 'Telemetry API items or bodies refused as invalid.', () => sources.intake().rejected);
+  counter('lambda_otel.spans.exported', '{span}', 'Spans the backend accepted.', () => sources.spans().exported);
+  counter('lambda_otel.spans.dropped', '{span}', 'Spans dropped: over the retention bound or refused as invalid.', () => {
+    const s = sources.spans();
+    return s.droppedOverflow + s.droppedRefused;
+  });
+  counter('lambda_otel.log_records.exported', '{record}', 'Log records the backend accepted.', () => sources.logRecords().exported);
+  counter('lambda_otel.log_records.dropped', '{record}', 'Log records dropped: queue full, over the retention bound, or refused as invalid.', () => {
+    const s = sources.logRecords();
+    return s.droppedOverflow + s.droppedRefused + sources.logRecordsRefusedQueueFull();
+  });
+  counter('lambda_otel.metric_points.dropped', '{point}', 'Metric points dropped: over the retention bound or refused as invalid.', sources.metricPointsDropped);
+  counter('lambda_otel.exports.failed', '{export}', 'Exports of spans or log records that failed (their data is retained).', () => sources.spans().failedExports + sources.logRecords().failedExports);
+  const flushDuration = meter.createHistogram('lambda_otel.flush.duration', {
+    unit: 'ms',
+    description: 'Duration of one flush of every signal.',
+    advice: { explicitBucketBoundaries: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] },
+  });
+  return { flushed: (durationMs) => flushDuration.record(durationMs) };
+}
