@@ -92,6 +92,39 @@ describe('export timing', () => {
     }
   });
 
+  it('429 with Retry-After: retried after the delay inside the time budget, accepted once', async () => {
+    const backend = await startOtlpReceiver();
+    backend.setResponse('traces', { status: 429, retryAfterSeconds: 1, times: 1 });
+    try {
+      const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env({ OTEL_EXPORTER_OTLP_ENDPOINT: backend.url, LAMBDA_OTEL_FLUSH: 'shutdown' }) });
+      const { requestId } = await sandbox.invoke({ durationMs: 5 });
+      const report = await sandbox.shutdown({ shutdownMs: SHUTDOWN_MS });
+      assert.equal(only(report).exit?.code, 0);
+      assert.equal(backend.refusedCount('traces'), 1);
+      const traceRequests = backend.requests.filter((r) => r.signal === 'traces');
+      assert.ok(traceRequests[1]!.atMs - traceRequests[0]!.atMs >= 900, 'waited for Retry-After');
+      assert.deepEqual(backend.spans().filter((s) => s.kind === 'SERVER').map((s) => s.attributes['faas.invocation_id']), [requestId], 'exactly once');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('a slow backend never holds an invocation beyond LAMBDA_OTEL_FLUSH_TIMEOUT_MS', async () => {
+    const backend = await startOtlpReceiver();
+    backend.setResponse('all', { status: 200, delayMs: 3000 });
+    try {
+      const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env({ OTEL_EXPORTER_OTLP_ENDPOINT: backend.url, LAMBDA_OTEL_FLUSH: 'end', LAMBDA_OTEL_FLUSH_TIMEOUT_MS: '300' }) });
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await sandbox.invoke({ durationMs: 5 }));
+      await sandbox.shutdown({ shutdownMs: SHUTDOWN_MS });
+      // Waiting for runtimeDone (the 25 ms buffering) plus at most the 300 ms budget; a held
+      // export would take the backend's 3 s. The bound is loose on purpose: it is about the budget.
+      for (const result of results) assert.ok(result.postRuntimeDurationMs < 1500, `held ${result.postRuntimeDurationMs} ms`);
+    } finally {
+      await backend.close();
+    }
+  });
+
   for (const [what, plan] of [
     ['slow (answers after 10 s)', { status: 200, delayMs: 10_000 }],
     ['failing (503 with Retry-After: 1)', { status: 503, retryAfterSeconds: 1 }],
