@@ -11,7 +11,7 @@ function collect(path, out) {
     return out;
   }
   for (const entry of readdirSync(path).sort()) {
-    if (entry === 'node_modules' || entry === 'fixtures') continue;
+    if (entry === 'node_modules' || entry === 'fixtures' || (roots.length === 0 && join(path, entry) === join('test', 'collector'))) continue;
     collect(join(path, entry), out);
   }
   return out;
