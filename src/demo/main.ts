@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../sandbox/index.ts';
-import type { InvocationSpec, SandboxProgress } from '../sandbox/index.ts';
+import type { InvocationSpec, SandboxProgress, SandboxReport } from '../sandbox/index.ts';
+import { freePort } from './free-port.ts';
 import { startDemoReceiver } from './otlp-json-receiver.ts';
 import type { DemoReceiver } from './otlp-json-receiver.ts';
 import { renderMetrics, renderTraces } from './waterfall.ts';
@@ -49,35 +50,46 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     if (value !== undefined && (key.startsWith('OTEL_') || key.startsWith('LAMBDA_OTEL_'))) env[key] = value;
   }
   if (receiver !== null) Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  // Any free port will do locally; the default could be taken on a developer's machine.
+  env.LAMBDA_OTEL_LISTENER_PORT ??= String(await freePort());
   write(receiver === null ? `Exporting to ${endpoint}\n` : `Exporting to an embedded OTLP receiver at ${receiver.url}\n`);
 
   const started = Date.now();
-  const sandbox = await startSandbox({
-    extensions: [EXTENSION],
-    env,
-    function: { name: DEMO_FUNCTION, timeoutMs: 600, memorySizeMB: 256 },
-    onProgress: (event) => progress(event, write, started),
-  });
   try {
-    for (const spec of workload()) {
-      const requestId = crypto.randomUUID();
-      const logs = spec.logs?.map((line) => (typeof line === 'string' ? line.replace('{requestId}', requestId) : { ...line, requestId }));
-      await sandbox.invoke({ ...spec, requestId, logs });
-      if (sandbox.report().shutdown !== null) break;
-      await sandbox.idle(IDLE_MS);
+    const sandbox = await startSandbox({
+      extensions: [EXTENSION],
+      env,
+      function: { name: DEMO_FUNCTION, timeoutMs: 600, memorySizeMB: 256 },
+      onProgress: (event) => progress(event, write, started),
+    });
+    try {
+      for (const spec of workload()) {
+        if (sandbox.report().initFailure !== null || sandbox.report().shutdown !== null) break;
+        const requestId = crypto.randomUUID();
+        const logs = spec.logs?.map((line) => (typeof line === 'string' ? line.replace('{requestId}', requestId) : { ...line, requestId }));
+        await sandbox.invoke({ ...spec, requestId, logs });
+        if (sandbox.report().shutdown !== null) break;
+        await sandbox.idle(IDLE_MS);
+      }
+    } finally {
+      await sandbox.shutdown();
     }
+    return finish(sandbox.report(), receiver, options);
   } finally {
-    await sandbox.shutdown();
+    await receiver?.close();
   }
-  const report = sandbox.report();
+}
+
+function finish(report: SandboxReport, receiver: DemoReceiver | null, options: DemoOptions): number {
+  const { write } = options;
   const extension = report.extensions[0];
   const ok = extension?.exit?.code === 0 && extension.exit.killed === false;
   write(`\nThe extension ${ok ? 'exited on its own before the SHUTDOWN deadline' : `did not end cleanly: ${JSON.stringify(extension?.exit)}`}.\n\n`);
 
+  if (report.initFailure !== null) write(`Init failed: ${report.initFailure}\n${extension?.stderr ?? ''}\n`);
   if (receiver === null) {
     write(`Look for service "${DEMO_FUNCTION}" in your backend (Jaeger: http://localhost:16686).\n`);
   } else {
-    await receiver.close();
     for (const block of renderTraces(receiver.spans, receiver.logs, { color: options.color })) write(`${block}\n\n`);
     write(`${renderMetrics(receiver.points)}\n`);
     write(`${receiver.logs.length} log records\n`);
