@@ -11,7 +11,8 @@ function collect(path, out) {
     return out;
   }
   for (const entry of readdirSync(path).sort()) {
-    if (entry === 'node_modules' || entry === 'fixtures' || (roots.length === 0 && join(path, entry) === join('test', 'collector'))) continue;
+    // The collector and load suites have their own commands (npm run test:collector / test:load).
+    if (entry === 'node_modules' || entry === 'fixtures' || (roots.length === 0 && ['collector', 'load'].some((suite) => join(path, entry) === join('test', suite)))) continue;
     collect(join(path, entry), out);
   }
   return out;

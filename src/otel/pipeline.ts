@@ -217,6 +217,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       }
       const missing = owed();
       if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
+      const pendingAtShutdown = correlator.stats().inFlight;
       correlator.flush();
       // Not queued behind an export that may be stuck on a slow backend: the exporters and the
       // span processor take concurrent exports, and this one carries the last reports.
@@ -232,7 +233,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         logRecords: dropped + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
       };
       if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, logRecordsRefusedQueueFull: dropped });
-      logger.info('shutdown export done', { evicted, late, ownLogLinesSkipped: ownLinesSkipped });
+      logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });
     },
   };
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: measures the built layer against same-run baselines and writes
+ * BENCHMARKS.md (raw figures in dist/bench/results.json). BENCH_QUICK=1 for a smoke run;
+ * BENCH_EXTENSION and BENCH_OUTPUT measure another build of the layer into another file. Traffic goes to 127.0.0.1 only; every
+ * loop is bounded, and a watchdog ends the run if something hangs. No timing is asserted: the
+ * report says which targets are met.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { measureColdStart } from './cold-start.ts';
+import { KEEP_EXTRA_CA_CERTS, ROOT, SIZES, assertBuilt } from './environment.ts';
+import { measureInvokeOverhead } from './invoke-overhead.ts';
+import { measureGrowth } from './memory-growth.ts';
+import { startOtlpSink } from './otlp-sink.ts';
+import { hasSchedstat } from './proc.ts';
+import { renderReport, targets } from './report.ts';
+import type { Machine, Results } from './results.ts';
+import { measureSize } from './size.ts';
+import { measureThroughput } from './throughput.ts';
+
+const WATCHDOG_MS = 20 * 60 * 1000;
+/** Where the report goes; BENCH_OUTPUT redirects it (e.g. when measuring a candidate build). */
+const OUTPUT = process.env['BENCH_OUTPUT'] ?? `${ROOT}BENCHMARKS.md`;
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+function cpuModel(): string {
+  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+  return line?.slice(line.indexOf(':') + 1).trim() ?? cpus()[0]?.model ?? 'unknown';
+}
+
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<void> {
+  assertBuilt();
+  if (!hasSchedstat()) throw new Error('this kernel has no /proc/<pid>/task/<tid>/schedstat (CONFIG_SCHED_INFO); CPU times cannot be measured precisely');
+  const startedAt = performance.now();
+  const loadBefore = loadAverage();
+  log(`${SIZES.quick ? 'quick run' : 'full run'}; load average ${loadBefore}`);
+  const sink = await startOtlpSink();
+  try {
+    const cold = await measureColdStart(sink, log);
+    const overhead = await measureInvokeOverhead(sink, log);
+    const throughput = await measureThroughput(sink, log);
+    const growth = await measureGrowth(sink, log);
+    const ca = process.env['NODE_EXTRA_CA_CERTS'];
+    const machine: Machine = {
+      nproc: cpus().length,
+      cpuModel: cpuModel(),
+      node: process.version,
+      kernel: release(),
+      loadBefore,
+      loadAfter: loadAverage(),
+      extraCaCerts: ca === undefined ? 'not set on this machine' : KEEP_EXTRA_CA_CERTS ? 'passed to every measured process' : 'left out',
+    };
+    const results: Results = {
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      quick: SIZES.quick,
+      elapsedMs: performance.now() - startedAt,
+      machine,
+      cold,
+      overhead,
+      throughput,
+      growth,
+      size: measureSize(),
+    };
+    writeFileSync(OUTPUT, renderReport(results));
+    mkdirSync(`${ROOT}dist/bench`, { recursive: true });
+    writeFileSync(`${ROOT}dist/bench/results.json`, JSON.stringify(results, null, 1));
+    for (const t of targets(results)) log(`${t.met ? 'met    ' : 'NOT MET'} ${t.what}: ${t.measured} (wanted ${t.target})`);
+    log(`wrote ${OUTPUT} in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+  } finally {
+    await sink.close();
+  }
+}
+
+const watchdog = setTimeout(() => {
+  log(`still running after ${WATCHDOG_MS / 60_000} minutes: giving up`);
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,102 @@
+/**
+ * (4) Memory growth across invocations. Through the sandbox one invocation takes a few ms of
+ * sandbox time, so 100 000 of them would take minutes; instead the built layer (freeze off)
+ * gets the platform events of N invocations (start, one function log line, runtimeDone,
+ * report) POSTed straight to its listener, in the batches it subscribes with by default.
+ * After the first 1 000 and after all N invocations, once the layer has gone quiet (what
+ * stays below the export thresholds is bounded by them), a preloaded hook (gc-on-signal.mjs, the only thing
+ * added to the layer here) runs a full GC on SIGUSR2 and prints heap and RSS; VmRSS and
+ * VmHWM come from /proc. The INVOKE path's own state (ARNs, reports owed) is capped in code
+ * and is exercised by the 1 000 sandbox invocations of the overhead benchmark.
+ */
+import { GC_HOOK, SIZES } from './environment.ts';
+import { quiet, startLayer, watch } from './layer-driver.ts';
+import type { OtlpSink } from './otlp-sink.ts';
+import { memory } from './proc.ts';
+import { sleep } from './stats.ts';
+import { SPANS_PER_INVOCATION, invocationBodies } from './workloads.ts';
+
+export interface MemoryReading {
+  readonly invocations: number;
+  /** VmRSS from /proc before the forced GC. */
+  readonly rssMiB: number;
+  /** After the forced GC: RSS, V8 heap in use and reserved, memory outside the V8 heap. */
+  readonly rssAfterGcMiB: number;
+  readonly heapUsedMiB: number;
+  readonly heapTotalMiB: number;
+  readonly externalMiB: number;
+}
+
+export interface GrowthResult {
+  readonly readings: readonly MemoryReading[];
+  readonly hwmMiB: number;
+  readonly elapsedMs: number;
+  readonly cpuMs: number;
+  readonly spans: number;
+  readonly expectedSpans: number;
+  readonly logs: number;
+  readonly warnings: readonly string[];
+}
+
+const MiB = 1024 * 1024;
+const CHUNK = 1000;
+/** Readings besides the last one: after the first 1 000, then along the way to show a trend. */
+const READ_AT = new Set([SIZES.growthFirstReading, 10_000, 50_000]);
+
+export async function measureGrowth(sink: OtlpSink, log: (line: string) => void): Promise<GrowthResult> {
+  const total = SIZES.growthInvocations;
+  const layer = await startLayer(sink, { NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
+  sink.reset();
+  const watcher = watch(layer.pid, 20);
+  const cpuBefore = watcher.cpuMs;
+  const startedAt = performance.now();
+  const baseMs = Date.now() - total * 20;
+  const readings: MemoryReading[] = [];
+
+  const read = async (invocations: number): Promise<void> => {
+    await quiet(sink, watcher);
+    const rssMiB = memory(layer.pid)?.rssMiB ?? Number.NaN;
+    const marker = layer.sandbox.report().extensions[0]!.stderr.split('BENCH_MEMORY').length;
+    process.kill(layer.pid, 'SIGUSR2');
+    let line: string | undefined;
+    for (let tries = 0; tries < 100 && line === undefined; tries++) {
+      await sleep(20);
+      const parts = layer.sandbox.report().extensions[0]!.stderr.split('BENCH_MEMORY');
+      if (parts.length > marker) line = parts.at(-1)!.split('\n')[0];
+    }
+    if (line === undefined) throw new Error('the GC hook did not answer');
+    const after = JSON.parse(line) as { rss: number; heapUsed: number; heapTotal: number; external: number };
+    readings.push({
+      invocations,
+      rssMiB,
+      rssAfterGcMiB: after.rss / MiB,
+      heapUsedMiB: after.heapUsed / MiB,
+      heapTotalMiB: after.heapTotal / MiB,
+      externalMiB: after.external / MiB,
+    });
+    log(`memory growth: ${invocations} invocations: RSS ${rssMiB.toFixed(1)} MiB, after GC ${(after.rss / MiB).toFixed(1)} MiB, heap ${(after.heapUsed / MiB).toFixed(1)} MiB`);
+  };
+
+  for (let from = 0; from < total; from += CHUNK) {
+    const to = Math.min(total, from + CHUNK);
+    for (const body of invocationBodies(baseMs, from, to)) await layer.post(body);
+    if (READ_AT.has(to) || to === total) await read(to);
+  }
+  const elapsedMs = performance.now() - startedAt;
+  const cpuMs = watcher.cpuMs - cpuBefore;
+  const report = await layer.sandbox.shutdown({ shutdownMs: 60_000 });
+  watcher.stop();
+  layer.close();
+  const extension = report.extensions[0]!;
+  if (extension.exit?.code !== 0) throw new Error(`the layer did not exit cleanly: ${extension.stderr}`);
+  return {
+    readings,
+    hwmMiB: watcher.hwmMiB,
+    elapsedMs,
+    cpuMs,
+    spans: sink.counts.traces.items,
+    expectedSpans: total * SPANS_PER_INVOCATION,
+    logs: sink.counts.logs.items,
+    warnings: extension.stderr.split('\n').filter((line) => line.includes('"level":"warn"')),
+  };
+}

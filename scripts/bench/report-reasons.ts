@@ -1,0 +1,89 @@
+/**
+ * Why a target is not met, as far as the measurements show it: one bullet per missed target,
+ * with this run's figures, and a note per kind of loss the loss cases exposed.
+ */
+import { allColdFigures, percentiles, throughputFigures } from './figures.ts';
+import type { Results } from './results.ts';
+import { fmt } from './stats.ts';
+
+export function reasons(results: Results, unmet: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const has = (prefix: string): boolean => [...unmet].some((what) => what.startsWith(prefix));
+  const cold = allColdFigures(results);
+  if (has('cold start')) {
+    const dns = results.size.entryBuiltins.some((name) => name.startsWith('node:dns'));
+    out.push(
+      `**Cold start.** Before its first \`event/next\` the layer does more than register-then-next: it parses its configuration, ` +
+        (dns
+          ? 'resolves `sandbox.localdomain` with `dns.lookup` (libuv thread pool and NSS: about 5 ms of CPU; plus a DNS round trip where the name ' +
+            'is not in /etc/hosts, as on this machine), '
+          : '') +
+        'starts a `node:http` server and subscribes to the Telemetry API (one more round trip). ' +
+        `The entry bundle imports ${results.size.entryBuiltins.join(', ')}. ` +
+        `Difference of the medians: ${fmt(cold.layer.cpuMs - cold['minimal extension'].cpuMs)} ms of CPU, ${fmt(cold.layer.wallMs - cold['minimal extension'].wallMs)} ms of wall time.`,
+    );
+  }
+  if (has('per-invocation')) {
+    const periodic = percentiles(results.overhead['layer, periodic,10000'].invokeToNextMs);
+    const floor = percentiles(results.overhead['minimal extension'].invokeToNextMs);
+    out.push(
+      `**Per-invocation p99.** The median INVOKE→next (${fmt(periodic.p50, 2)} ms) is the minimal extension's (${fmt(floor.p50, 2)} ms), but ` +
+        'exports started by the size thresholds (512 spans, 2048 metric points) serialise protobuf on the event loop, and an INVOKE that arrives ' +
+        `meanwhile waits; the minimal extension's own p99 (${fmt(floor.p99, 2)} ms) is this machine's and the sandbox's floor.`,
+    );
+  }
+  if (has('throughput')) {
+    const perEvent = results.throughput.measured.map((r) => {
+      const f = throughputFigures(r);
+      return `${fmt((1e6 * f.cpuMs) / 1000 / r.scenario.workload.events, 1)} µs per event for ${r.scenario.workload.name} against ${fmt(1e6 / f.jsonParseEventsPerCpuS, 2)} µs for JSON.parse`;
+    });
+    out.push(
+      `**Throughput.** Layer CPU: ${perEvent.join('; ')}. \`decode()\` and the correlator are within a small factor of JSON.parse (see the table); ` +
+        'the rest is the OpenTelemetry SDK: one SDK record per log line and per span, one metric collection per invocation (gauges keep one value ' +
+        'per collection), and the SDK\'s protobuf serialiser.',
+    );
+  }
+  if (has('peak RSS')) {
+    out.push(
+      '**Peak RSS.** A burst is held in memory until it is exported (decoded batches, SDK records, queued log records and metric collections), ' +
+        'and V8 grows its young generation (up to 16 MiB semi-spaces by default) under the allocation rate; the V8 heap in use after a GC stays ' +
+        'under 10 MiB (growth table).',
+    );
+  }
+  if (has('RSS after')) {
+    out.push(
+      '**RSS growth.** Compare the V8 heap in use after a full GC (the live objects) with RSS: RSS follows how much heap V8 keeps reserved and ' +
+        'what the allocator keeps, which move by tens of MiB between readings and between runs.',
+    );
+  }
+  return out;
+}
+
+/** Notes on the loss cases: what was lost and through which mechanism. */
+export function lossNotes(results: Results): string[] {
+  const notes: string[] = [];
+  for (const result of results.throughput.losses) {
+    const run = result.runs[0];
+    const w = result.scenario.workload;
+    if (run === undefined) continue;
+    if (!result.scenario.settle && run.logs < w.expectedLogs && run.warnings.length === 0) {
+      notes.push(
+        `SHUTDOWN right after the last POST delivered ${fmt(run.logs, 0)} of ${fmt(w.expectedLogs, 0)} log records and the layer logged no loss: the ` +
+          "SDK's `BatchLogRecordProcessor.forceFlush()` returns at once while an earlier flush is still running (sdk-logs `_flushAll`: " +
+          '`if (this._flushing) return`), so the SHUTDOWN export does not wait for the records that flush holds, and the process exits.',
+      );
+    } else if (run.spans < w.expectedSpans) {
+      notes.push(
+        `${fmt(w.expectedSpans - run.spans, 0)} spans of ${w.name} in max-size batches were dropped by the SDK's span queue ` +
+          '(max(4 × LAMBDA_OTEL_FLUSH_SPANS, 2048) spans; one max-size batch carries up to 3 333 invocations, 13 332 spans).',
+      );
+    } else if (run.logs < w.expectedLogs) {
+      const said = run.warnings.map((line) => `"${(JSON.parse(line) as { msg: string }).msg}"`).join(', ') || 'nothing';
+      notes.push(
+        `${fmt(w.expectedLogs - run.logs, 0)} log records of ${w.name} were not delivered with the default log queue (LAMBDA_OTEL_LOG_QUEUE=10000, ` +
+          `records beyond it are refused and counted); the layer logged ${said}.`,
+      );
+    }
+  }
+  return notes;
+}

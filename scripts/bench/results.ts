@@ -1,0 +1,29 @@
+/** Everything one `npm run bench` measured, as the report renders it. */
+import type { ColdRun, ColdVariant } from './cold-start.ts';
+import type { GrowthResult } from './memory-growth.ts';
+import type { OverheadRun, OverheadVariant } from './invoke-overhead.ts';
+import type { LayerSize } from './size.ts';
+import type { ThroughputResult } from './throughput.ts';
+
+export interface Machine {
+  readonly nproc: number;
+  readonly cpuModel: string;
+  readonly node: string;
+  readonly kernel: string;
+  /** /proc/loadavg (1, 5, 15 min) before and after the run. */
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+  readonly extraCaCerts: 'left out' | 'passed to every measured process' | 'not set on this machine';
+}
+
+export interface Results {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly elapsedMs: number;
+  readonly machine: Machine;
+  readonly cold: Readonly<Record<ColdVariant, readonly ColdRun[]>>;
+  readonly overhead: Readonly<Record<OverheadVariant, OverheadRun>>;
+  readonly throughput: { readonly measured: readonly ThroughputResult[]; readonly losses: readonly ThroughputResult[] };
+  readonly growth: GrowthResult;
+  readonly size: LayerSize;
+}

@@ -1,0 +1,95 @@
+/**
+ * Load and leaks: 100 000 invocations of the built layer in the sandbox (freeze off for speed).
+ * RSS stays flat, no state is left pending, and every invocation is exported exactly once.
+ * Run by `npm run test:load` (CI runs it); not part of `npm test`, which must stay fast.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { it } from 'node:test';
+import { startSandbox } from '../../src/sandbox/index.ts';
+import { EXTENSION, assertLayerBuilt, freePort, logLines, only } from '../e2e/support.ts';
+
+const INVOCATIONS = Number(process.env.LOAD_INVOCATIONS ?? 100_000);
+const WARM_UP = 1_000;
+/** Growth of RSS allowed between the 1 000th and the last invocation. */
+const MAX_RSS_GROWTH_BYTES = 16 * 1024 * 1024;
+
+/** A receiver that only counts invocation spans by request id (OTLP/JSON), to keep up. */
+async function countingReceiver(): Promise<{ server: Server; url: string; exported: Map<string, number> }> {
+  const exported = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        let body = Buffer.concat(chunks);
+        if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+        const request = JSON.parse(body.toString()) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ kind?: number; attributes?: Array<{ key: string; value: { stringValue?: string } }> }> }> }> };
+        for (const rs of request.resourceSpans ?? []) {
+          for (const ss of rs.scopeSpans ?? []) {
+            for (const span of ss.spans ?? []) {
+              if (span.kind !== 2) continue;
+              const id = span.attributes?.find((a) => a.key === 'faas.invocation_id')?.value.stringValue ?? '';
+              exported.set(id, (exported.get(id) ?? 0) + 1);
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, exported };
+}
+
+function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+it(`${INVOCATIONS} invocations: flat RSS, nothing pending, each exported exactly once`, { timeout: 20 * 60_000 }, async () => {
+  assertLayerBuilt();
+  const receiver = await countingReceiver();
+  try {
+    const sandbox = await startSandbox({
+      extensions: [EXTENSION],
+      freeze: false,
+      env: {
+        LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        LAMBDA_OTEL_FLUSH: 'periodic,1000',
+        LAMBDA_OTEL_LOG_LEVEL: 'info',
+      },
+    });
+    const pid = sandbox.report().extensions[0]!.pid!;
+    const ids = new Set<string>();
+    let rssAfterWarmUp = 0;
+    for (let i = 0; i < INVOCATIONS; i++) {
+      ids.add((await sandbox.invoke({ durationMs: 0 })).requestId);
+      if (i + 1 === WARM_UP) rssAfterWarmUp = rssBytes(pid);
+    }
+    const rssAtEnd = rssBytes(pid);
+    const report = await sandbox.shutdown();
+    const extension = only(report);
+    assert.equal(extension.exit?.code, 0);
+
+    const growth = rssAtEnd - rssAfterWarmUp;
+    process.stdout.write(`# RSS after ${WARM_UP}: ${(rssAfterWarmUp / 1048576).toFixed(1)} MiB, after ${INVOCATIONS}: ${(rssAtEnd / 1048576).toFixed(1)} MiB\n`);
+    assert.ok(growth < MAX_RSS_GROWTH_BYTES, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
+
+    const done = logLines(extension).find((l) => l.msg === 'shutdown export done');
+    assert.deepEqual(done && [done.pendingAtShutdown, done.evicted, done.late], [0, 0, 0], JSON.stringify(done));
+    assert.ok(!logLines(extension).some((l) => l.msg === 'telemetry lost'));
+
+    assert.equal(receiver.exported.size, INVOCATIONS, 'every invocation exported');
+    const twice = [...receiver.exported].filter(([, n]) => n !== 1);
+    assert.deepEqual(twice, [], 'each exactly once');
+    assert.ok([...ids].every((id) => receiver.exported.get(id) === 1));
+  } finally {
+    receiver.server.close();
+  }
+});
