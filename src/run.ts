@@ -10,7 +10,7 @@ import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { createExtensionsClient } from './lambda/extensions-api.ts';
 import type { Registration } from './lambda/extensions-api.ts';
-import { startListener } from './lambda/listener.ts';
+import { resolveSandboxHost, startListener } from './lambda/listener.ts';
 import type { TelemetryListener } from './lambda/listener.ts';
 import { subscribe } from './lambda/telemetry-api.ts';
 import type { InvokeEvent, ShutdownReason } from './lambda/types.ts';
@@ -101,6 +101,9 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     return { exitCode: 1, reason: 'error' };
   }
   const client = createExtensionsClient(runtimeApi);
+  // Resolved while the register round trip is in flight, off the cold-start critical path.
+  const listenerHost = resolveSandboxHost();
+  listenerHost.catch(() => {});
   const guarded = guard(logger);
   const drain = createReportDrain();
   let phase: 'init' | 'exit' = 'init';
@@ -114,6 +117,7 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     const intake = { batches: 0, events: 0, rejected: 0 };
     listener = await startListener({
       port: config.listenerPort,
+      host: listenerHost,
       onBatch: (result) => {
         intake.batches++;
         intake.events += result.events.length;

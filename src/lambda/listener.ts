@@ -4,6 +4,7 @@
  * hands the decoded batch over synchronously.
  */
 import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ERROR_TYPES, ExtensionError } from '../errors.ts';
@@ -19,8 +20,8 @@ export const MAX_BODY_BYTES = 1536 * 1024;
 
 export interface ListenerOptions {
   readonly port: number;
-  /** Address to bind; default: `sandbox.localdomain` when it resolves (inside Lambda), else 127.0.0.1. */
-  readonly host?: string;
+  /** Address to bind; default: {@link resolveSandboxHost}. */
+  readonly host?: string | Promise<string>;
   readonly maxBodyBytes?: number;
   /** Receives every accepted batch (also those with rejected items); must not throw. */
   readonly onBatch: (result: DecodeResult, bodyBytes: number) => void;
@@ -40,7 +41,7 @@ export interface TelemetryListener {
  * @throws {ExtensionError} `Extension.ListenerFailed` when the port cannot be bound
  */
 export async function startListener(options: ListenerOptions): Promise<TelemetryListener> {
-  const host = options.host ?? (await resolveSandboxHost());
+  const host = await (options.host ?? resolveSandboxHost());
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const server = createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
   await listen(server, options.port, host);
@@ -59,12 +60,33 @@ export async function startListener(options: ListenerOptions): Promise<Telemetry
   };
 }
 
-async function resolveSandboxHost(): Promise<string> {
+/**
+ * The address to bind: `sandbox.localdomain` from /etc/hosts when it is there (a file read is
+ * cheaper than starting the resolver's thread pool on the cold-start path), else from the
+ * resolver, else 127.0.0.1 (local runs, where the name does not resolve).
+ */
+export async function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<string> {
+  const fromHosts = hostsAddress(hostsFile);
+  if (fromHosts !== null) return fromHosts;
   try {
     return (await lookup(SANDBOX_HOST, { family: 4 })).address;
   } catch {
     return '127.0.0.1';
   }
+}
+
+function hostsAddress(hostsFile: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(hostsFile, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const fields = line.split('#', 1)[0]!.trim().split(/\s+/);
+    if (fields.length > 1 && fields.slice(1).includes(SANDBOX_HOST) && fields[0]!.includes('.')) return fields[0]!;
+  }
+  return null;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -94,7 +94,8 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
   };
 }
 
-function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
+/** Settles with `work` or after `timeoutMs`, whichever comes first; never rejects on the timeout. */
+export function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs);

@@ -18,7 +18,7 @@ import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
-import { createFlushPolicy } from './flush-policy.ts';
+import { createFlushPolicy, withTimeout } from './flush-policy.ts';
 import { createPresetIdGenerator } from './id-generator.ts';
 import { createInvocationContexts } from './invocation-context.ts';
 import { createLogQueue } from './log-queue.ts';
@@ -74,7 +74,9 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const spanProcessor = new BatchSpanProcessor({
     exporter: spanExporter,
     maxExportBatchSize: config.flushSpans,
-    maxQueueSize: Math.max(config.flushSpans * 4, 2048),
+    // A 1 MiB Telemetry API batch can hold thousands of invocations; exports drain the queue
+    // continuously past the threshold, so this is only the burst reserve.
+    maxQueueSize: Math.max(config.flushSpans * 4, 16_384),
     // Exports are driven by the flush policy and the span threshold, not by this timer.
     scheduledDelayMillis: 2 ** 31 - 1,
   });
@@ -156,10 +158,21 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
     self.flushed(performance.now() - startedMs);
   }
-  /** Serialised: a flush asked for while one runs waits for it, then exports what came since. */
+  let queued: Promise<void> | null = null;
+  /**
+   * Serialised: a flush asked for while one runs waits for it, then exports what came since.
+   * Requests made while one is already waiting join it: under load every invocation past a
+   * threshold asks again, and one export carries everything pending when it starts.
+   */
   function flush(): Promise<void> {
-    flushing = flushing.then(exportAll).catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
-    return flushing;
+    if (queued !== null) return queued;
+    const next = flushing.then(() => {
+      queued = null;
+      return exportAll();
+    });
+    queued = next.catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
+    flushing = queued;
+    return queued;
   }
 
   const policy = createFlushPolicy({
@@ -219,8 +232,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
       const pendingAtShutdown = correlator.stats().inFlight;
       correlator.flush();
-      // Not queued behind an export that may be stuck on a slow backend: the exporters and the
-      // span processor take concurrent exports, and this one carries the last reports.
+      // A running export must finish first: the SDK's batch processors return at once from a
+      // flush asked for while theirs runs, so its records would be lost at exit. But not past
+      // half the time left: an export stuck on a slow backend must not hold the last reports.
+      await withTimeout(flushing, Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
       await exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
       const { evicted, late } = correlator.stats();
       if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
@@ -246,3 +261,4 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
 function isOwnLine(record: LogRecord, marker: string, extensionName: string): boolean {
   return typeof record === 'string' ? record.startsWith('{"level":') && record.includes(marker) : record.logger === extensionName;
 }
+

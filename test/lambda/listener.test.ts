@@ -100,3 +100,18 @@ describe('telemetry listener', () => {
     });
   });
 });
+
+describe('resolveSandboxHost', () => {
+  it('takes sandbox.localdomain from the hosts file when it is there, else falls back', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { resolveSandboxHost } = await import('../../src/lambda/listener.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'hosts-'));
+    const hosts = join(dir, 'hosts');
+    writeFileSync(hosts, '127.0.0.1 localhost\n# 10.0.0.9 sandbox.localdomain\n169.254.100.1\tsandbox.localdomain sandbox # the sandbox\n');
+    assert.equal(await resolveSandboxHost(hosts), '169.254.100.1');
+    writeFileSync(hosts, '127.0.0.1 localhost\n');
+    assert.equal(await resolveSandboxHost(hosts), '127.0.0.1', 'not in the file and not resolvable here');
+  });
+});
