@@ -1,9 +1,11 @@
 /**
  * Holds collected metrics until the flush policy exports them. A gauge keeps one value per
- * collection, so the pipeline collects after every invocation that set gauges: each
- * invocation's gauge points survive, stamped with the time of its report. Gauges are
- * collected with delta temporality (only values recorded since the last collection); sums
- * and histograms follow the exporter's temporality preference.
+ * collection, so the pipeline collects the gauges after every invocation that set them: each
+ * invocation's gauge points survive, stamped with the time of its report. The gauges have
+ * their own reader (their own MeterProvider), so that this per-invocation collection does not
+ * walk the counters and histograms, which are collected at export. Gauges are collected with
+ * delta temporality (only values recorded since the last collection); sums and histograms
+ * follow the exporter's temporality preference.
  */
 import { ExportResultCode, millisToHrTime } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -12,10 +14,14 @@ import type { MetricData, PushMetricExporter, ResourceMetrics, ScopeMetrics } fr
 import { isRetainable } from './retaining-exporter.ts';
 
 export interface MetricBuffer {
-  /** The reader to give the MeterProvider. */
+  /** The reader for the MeterProvider of counters and histograms. */
   readonly reader: MetricReader;
-  /** Collects what was recorded; gauge points get `timeMs` (the report's time) when given. */
-  collect(timeMs?: number): Promise<void>;
+  /** The reader for the MeterProvider of the per-invocation gauges. */
+  readonly gaugeReader: MetricReader;
+  /** Collects the gauges recorded since the last time, stamped with `timeMs` (the report's time). */
+  collectGauges(timeMs: number | undefined): Promise<void>;
+  /** Collects everything (before an export). */
+  collect(): Promise<void>;
   /** Data points collected and not yet exported. */
   pendingPoints(): number;
   /**
@@ -42,18 +48,30 @@ export function createMetricBuffer(exporter: PushMetricExporter, maxRetainedPoin
     aggregationTemporalitySelector: (type) =>
       type === InstrumentType.GAUGE ? AggregationTemporality.DELTA : (exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE),
   });
+  const gaugeReader = new CollectOnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
   // Collections are kept as they come and merged once, at export.
   let collections: ResourceMetrics[] = [];
   let points = 0;
   let dropped = 0;
+  const keep = (collected: ResourceMetrics): void => {
+    const n = countPoints(collected);
+    if (n === 0) return;
+    collections.push(collected);
+    points += n;
+  };
 
   return {
     reader,
+    gaugeReader,
 
-    async collect(timeMs) {
-      const { resourceMetrics } = await reader.collect();
-      collections.push(timeMs === undefined ? resourceMetrics : stampGauges(resourceMetrics, timeMs));
-      points += countPoints(resourceMetrics);
+    async collectGauges(timeMs) {
+      const { resourceMetrics } = await gaugeReader.collect();
+      keep(timeMs === undefined ? resourceMetrics : stampGauges(resourceMetrics, timeMs));
+    },
+
+    async collect() {
+      keep((await gaugeReader.collect()).resourceMetrics);
+      keep((await reader.collect()).resourceMetrics);
     },
 
     pendingPoints: () => points,

@@ -50,8 +50,12 @@ export interface InvocationMetrics {
   logsDropped(record: LogsDroppedRecord): void;
 }
 
-export function createInvocationMetrics(meter: Meter): InvocationMetrics {
-  const gauge = (name: string, unit: string, description: string) => meter.createGauge(name, { unit, description });
+/**
+ * @param meter - for the counters and histograms
+ * @param gaugeMeter - for the per-invocation gauges, collected after every invocation
+ */
+export function createInvocationMetrics(meter: Meter, gaugeMeter: Meter): InvocationMetrics {
+  const gauge = (name: string, unit: string, description: string) => gaugeMeter.createGauge(name, { unit, description });
   const gauges = {
     duration: gauge(GAUGES.DURATION, 'ms', 'Duration of the invocation as platform.report measures it (runtime plus extensions).'),
     billedDuration: gauge(GAUGES.BILLED_DURATION, 'ms', 'Billed duration of the invocation.'),

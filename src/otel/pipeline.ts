@@ -91,10 +91,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   const loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
+  const gaugeMeterProvider = new MeterProvider({ resource, readers: [metricBuffer.gaugeReader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
   const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, contexts });
-  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE));
+  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE), gaugeMeterProvider.getMeter(SCOPE));
   const self = createSelfMetrics(meterProvider.getMeter(SCOPE), {
     intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
     spans: () => spanExporter.stats(),
@@ -124,7 +125,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     arns.delete(record.requestId);
     if (metrics.invocation(record) > 0) {
       const reportMs = record.report === null ? undefined : Date.parse(record.report.time);
-      await metricBuffer.collect(reportMs);
+      await metricBuffer.collectGauges(reportMs);
     }
     // The span count threshold is the span processor's batch size; points and bytes are ours.
     if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flush();
