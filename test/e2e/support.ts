@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ExtensionReport, SandboxReport } from '../../src/sandbox/index.ts';
+
+export { freePort } from '../../src/demo/free-port.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LAYER_DIR = `${ROOT}dist/layer`;
@@ -16,18 +17,6 @@ export const EXTENSION = `${LAYER_DIR}/extensions/lambda-telemetry-otel`;
 /** Fails clearly when the layer was not built (`npm test` builds it first). */
 export function assertLayerBuilt(): void {
   assert.ok(existsSync(EXTENSION) && existsSync(LAYER_ZIP), `no built layer at ${LAYER_DIR}: run npm run build`);
-}
-
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** The extension's log lines (JSON on stderr). */
