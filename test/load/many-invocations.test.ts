@@ -1,21 +1,29 @@
 /**
  * Load and leaks: 100 000 invocations of the built layer in the sandbox (freeze off for speed).
- * RSS stays flat, no state is left pending, and every invocation is exported exactly once.
+ * Live memory stays flat, no state is left pending, and every invocation is exported exactly once.
  * Run by `npm run test:load` (CI runs it); not part of `npm test`, which must stay fast.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../src/sandbox/index.ts';
+import type { Sandbox } from '../../src/sandbox/index.ts';
 import { EXTENSION, assertLayerBuilt, freePort, logLines, only } from '../e2e/support.ts';
 
 const INVOCATIONS = Number(process.env.LOAD_INVOCATIONS ?? 100_000);
 const WARM_UP = 1_000;
-/** Growth of RSS allowed between the 1 000th and the last invocation. */
-const MAX_RSS_GROWTH_BYTES = 16 * 1024 * 1024;
+/**
+ * Growth allowed in live JavaScript memory (V8 heap in use after a full GC) between the
+ * 1 000th and the last invocation: the leak signal. RSS is reported, not asserted: it follows
+ * how much heap V8 keeps reserved and what the allocator keeps, which moves by tens of MiB
+ * between runs with no change in live memory (see BENCHMARKS.md, memory growth).
+ */
+const MAX_HEAP_GROWTH_BYTES = 4 * 1024 * 1024;
+/** Preloaded into the extension: on SIGUSR2, a full GC and a memory report on stderr. */
+const GC_HOOK = fileURLToPath(new URL('../../scripts/bench/gc-on-signal.mjs', import.meta.url));
 
 /** A receiver that only counts invocation spans by request id (OTLP/JSON), to keep up. */
 async function countingReceiver(): Promise<{ server: Server; url: string; exported: Map<string, number> }> {
@@ -45,12 +53,24 @@ async function countingReceiver(): Promise<{ server: Server; url: string; export
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, exported };
 }
 
-function rssBytes(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
+interface MemoryReading {
+  readonly rss: number;
+  readonly heapUsed: number;
 }
 
-it(`${INVOCATIONS} invocations: flat RSS, nothing pending, each exported exactly once`, { timeout: 20 * 60_000 }, async () => {
+/** Asks the extension for a full GC and its memory figures, and waits for the answer. */
+async function memoryAfterGc(sandbox: Sandbox, pid: number): Promise<MemoryReading> {
+  const before = sandbox.report().extensions[0]!.stderr.length;
+  process.kill(pid, 'SIGUSR2');
+  for (let waitedMs = 0; waitedMs < 5000; waitedMs += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = /BENCH_MEMORY (\{.*\})/.exec(sandbox.report().extensions[0]!.stderr.slice(before))?.[1];
+    if (line !== undefined) return JSON.parse(line) as MemoryReading;
+  }
+  throw new Error('the extension did not report its memory');
+}
+
+it(`${INVOCATIONS} invocations: flat live memory, nothing pending, each exported exactly once`, { timeout: 20 * 60_000 }, async () => {
   assertLayerBuilt();
   const receiver = await countingReceiver();
   try {
@@ -63,23 +83,24 @@ it(`${INVOCATIONS} invocations: flat RSS, nothing pending, each exported exactly
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         LAMBDA_OTEL_FLUSH: 'periodic,1000',
         LAMBDA_OTEL_LOG_LEVEL: 'info',
+        NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}`,
       },
     });
     const pid = sandbox.report().extensions[0]!.pid!;
     const ids = new Set<string>();
-    let rssAfterWarmUp = 0;
+    let afterWarmUp: MemoryReading | null = null;
     for (let i = 0; i < INVOCATIONS; i++) {
       ids.add((await sandbox.invoke({ durationMs: 0 })).requestId);
-      if (i + 1 === WARM_UP) rssAfterWarmUp = rssBytes(pid);
+      if (i + 1 === WARM_UP) afterWarmUp = await memoryAfterGc(sandbox, pid);
     }
-    const rssAtEnd = rssBytes(pid);
+    const atEnd = await memoryAfterGc(sandbox, pid);
     const report = await sandbox.shutdown();
     const extension = only(report);
     assert.equal(extension.exit?.code, 0);
 
-    const growth = rssAtEnd - rssAfterWarmUp;
-    process.stdout.write(`# RSS after ${WARM_UP}: ${(rssAfterWarmUp / 1048576).toFixed(1)} MiB, after ${INVOCATIONS}: ${(rssAtEnd / 1048576).toFixed(1)} MiB\n`);
-    assert.ok(growth < MAX_RSS_GROWTH_BYTES, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
+    const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+    process.stdout.write(`# after a full GC, invocation ${WARM_UP} -> ${INVOCATIONS}: V8 heap in use ${mib(afterWarmUp!.heapUsed)} -> ${mib(atEnd.heapUsed)} MiB, RSS ${mib(afterWarmUp!.rss)} -> ${mib(atEnd.rss)} MiB\n`);
+    assert.ok(atEnd.heapUsed - afterWarmUp!.heapUsed < MAX_HEAP_GROWTH_BYTES, `live memory grew by ${mib(atEnd.heapUsed - afterWarmUp!.heapUsed)} MiB`);
 
     const done = logLines(extension).find((l) => l.msg === 'shutdown export done');
     assert.deepEqual(done && [done.pendingAtShutdown, done.evicted, done.late], [0, 0, 0], JSON.stringify(done));
