@@ -9,12 +9,12 @@ import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/inc
 import type { ExtensionLogEvent, FunctionLogEvent, TelemetryEvent } from '../telemetry/events.ts';
 import { SEVERITY, parseLogRecord } from '../telemetry/log-record.ts';
 import type { InvocationContexts } from './invocation-context.ts';
+import { LEGACY_FAAS_INVOCATION_ID } from './spans.ts';
 
 /** Which stream a record came from. */
 export const LOG_SOURCE_ATTRIBUTE = 'aws.lambda.log.source';
 export const TRUNCATED_ATTRIBUTE = 'lambda_otel.log.truncated';
 export const ORIGINAL_BYTES_ATTRIBUTE = 'lambda_otel.log.original_bytes';
-const LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
 /** Estimated OTLP overhead of a record besides its body, for the bytes threshold. */
 const RECORD_OVERHEAD_BYTES = 120;
 

@@ -53,7 +53,7 @@ export interface OtelPipeline {
 const SCOPE = 'lambda-telemetry-otel';
 /** Invoked function ARNs remembered per request id, for `cloud.resource_id`. */
 const MAX_REMEMBERED_ARNS = 64;
-/** Of the SHUTDOWN time left, at most this share is spent waiting for reports; the rest exports. */
+/** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
 const SHUTDOWN_WAIT_SHARE = 0.5;
 /** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
 const ESTIMATED_SPAN_BYTES = 300;
@@ -108,10 +108,6 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   let activeRequestId: string | null = null;
   let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
-  // INVOKEs whose platform.report has not arrived: at SHUTDOWN, Lambda still holds telemetry
-  // that was buffered when the environment froze, and delivers it during the SHUTDOWN phase.
-  const awaitingReport = new Set<string>();
-  const owed = (): number => awaitingReport.size + correlator.owedReports();
   const runtimeDone = createRuntimeDoneWaiters();
 
   // Records are handled one after the other: a gauge must be collected before the next
@@ -182,7 +178,6 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     flush,
     waitForRuntimeDone: (requestId, timeoutMs) => (context.platformSubscribed ? runtimeDone.wait(requestId, timeoutMs) : Promise.resolve(false)),
   });
-  let owedReportsSettled: (() => void) | null = null;
 
   return {
     process(events) {
@@ -198,38 +193,24 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
           activeRequestId = event.record.requestId;
           contexts.of(activeRequestId, event.record.tracing);
         } else if (event.type === 'platform.runtimeDone') runtimeDone.seen(event.record.requestId);
-        else if (event.type === 'platform.report') awaitingReport.delete(event.record.requestId);
         else if (event.type === 'platform.logsDropped') {
           metrics.logsDropped(event.record);
           runtimeDone.giveUp();
         }
       }
-      if (owedReportsSettled !== null && owed() === 0) owedReportsSettled();
       if (pendingBytes() >= config.flushBytes) void flush();
     },
 
     invoke(event) {
       if (arns.size >= MAX_REMEMBERED_ARNS) arns.delete(arns.keys().next().value!);
       arns.set(event.requestId, event.invokedFunctionArn);
-      if (context.platformSubscribed) {
-        if (awaitingReport.size >= config.maxInFlight) awaitingReport.delete(awaitingReport.values().next().value!);
-        awaitingReport.add(event.requestId);
-      }
       return policy.onInvoke(event);
     },
 
+    // run() has already waited (bounded) for the report of every INVOKE it saw.
     async shutdown(deadlineMs) {
       policy.stop();
-      const waitMs = Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE);
-      if (owed() > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          owedReportsSettled = resolve;
-          timer = setTimeout(resolve, waitMs);
-        });
-        clearTimeout(timer);
-      }
-      const missing = owed();
+      const missing = correlator.owedReports();
       if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
       const pendingAtShutdown = correlator.stats().inFlight;
       correlator.flush();

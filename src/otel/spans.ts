@@ -17,7 +17,7 @@ import type { InvocationContexts } from './invocation-context.ts';
 export const SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'postRuntimeExtensions' } as const;
 
 /** `faas.invocation_id`, renamed `faas.invocation.id` in newer semantic conventions. */
-const LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
+export const LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
 
 export interface SpanMapperOptions {
   readonly tracer: Tracer;
