@@ -1,28 +1,21 @@
 /**
- * Holds collected metrics until the flush policy exports them. A gauge keeps one value per
- * collection, so the pipeline collects the gauges after every invocation that set them: each
- * invocation's gauge points survive, stamped with the time of its report. The gauges have
- * their own reader (their own MeterProvider), so that this per-invocation collection does not
- * walk the counters and histograms, which are collected at export. Gauges are collected with
- * delta temporality (only values recorded since the last collection); sums and histograms
- * follow the exporter's temporality preference.
+ * Holds collected metrics until the flush policy exports them: the counters and histograms
+ * collected from the SDK's reader at export, and the per-invocation gauge points taken from
+ * their series then. Sums and histograms follow the exporter's temporality preference.
  */
-import { ExportResultCode, millisToHrTime } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
-import { AggregationTemporality, DataPointType, InstrumentType, MetricReader } from '@opentelemetry/sdk-metrics';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult, InstrumentationScope } from '@opentelemetry/core';
+import { AggregationTemporality, DataPointType, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricData, PushMetricExporter, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { GaugeSeries } from './gauge-series.ts';
 import { isRetainable } from './retaining-exporter.ts';
 
 export interface MetricBuffer {
   /** The reader for the MeterProvider of counters and histograms. */
   readonly reader: MetricReader;
-  /** The reader for the MeterProvider of the per-invocation gauges. */
-  readonly gaugeReader: MetricReader;
-  /** Collects the gauges recorded since the last time, stamped with `timeMs` (the report's time). */
-  collectGauges(timeMs: number | undefined): Promise<void>;
   /** Collects everything (before an export). */
   collect(): Promise<void>;
-  /** Data points collected and not yet exported. */
+  /** Data points recorded or collected and not yet exported. */
   pendingPoints(): number;
   /**
    * Exports everything collected so far in one request; resolves with the exporter's result.
@@ -43,12 +36,19 @@ class CollectOnDemandReader extends MetricReader {
   }
 }
 
-export function createMetricBuffer(exporter: PushMetricExporter, maxRetainedPoints: number): MetricBuffer {
+export interface MetricBufferOptions {
+  readonly exporter: PushMetricExporter;
+  /** The per-invocation gauge points, and the scope they are exported under. */
+  readonly gauges: Pick<GaugeSeries<string>, 'count' | 'take'>;
+  readonly gaugeScope: InstrumentationScope;
+  readonly maxRetainedPoints: number;
+}
+
+export function createMetricBuffer(options: MetricBufferOptions): MetricBuffer {
+  const { exporter, gauges, gaugeScope, maxRetainedPoints } = options;
   const reader = new CollectOnDemandReader({
-    aggregationTemporalitySelector: (type) =>
-      type === InstrumentType.GAUGE ? AggregationTemporality.DELTA : (exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE),
+    aggregationTemporalitySelector: (type) => exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE,
   });
-  const gaugeReader = new CollectOnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
   // Collections are kept as they come and merged once, at export.
   let collections: ResourceMetrics[] = [];
   let points = 0;
@@ -62,19 +62,15 @@ export function createMetricBuffer(exporter: PushMetricExporter, maxRetainedPoin
 
   return {
     reader,
-    gaugeReader,
-
-    async collectGauges(timeMs) {
-      const { resourceMetrics } = await gaugeReader.collect();
-      keep(timeMs === undefined ? resourceMetrics : stampGauges(resourceMetrics, timeMs));
-    },
 
     async collect() {
-      keep((await gaugeReader.collect()).resourceMetrics);
-      keep((await reader.collect()).resourceMetrics);
+      const { resourceMetrics } = await reader.collect();
+      const gaugeMetrics = gauges.take();
+      if (gaugeMetrics.length > 0) resourceMetrics.scopeMetrics.push({ scope: gaugeScope, metrics: gaugeMetrics });
+      keep(resourceMetrics);
     },
 
-    pendingPoints: () => points,
+    pendingPoints: () => points + gauges.count(),
 
     export() {
       const batch = mergeAll(collections);
@@ -96,21 +92,6 @@ export function createMetricBuffer(exporter: PushMetricExporter, maxRetainedPoin
     },
 
     dropped: () => dropped,
-  };
-}
-
-function stampGauges(metrics: ResourceMetrics, timeMs: number): ResourceMetrics {
-  const time = millisToHrTime(timeMs);
-  return {
-    resource: metrics.resource,
-    scopeMetrics: metrics.scopeMetrics.map((scope) => ({
-      scope: scope.scope,
-      metrics: scope.metrics.map((metric) =>
-        metric.dataPointType === DataPointType.GAUGE
-          ? { ...metric, dataPoints: metric.dataPoints.map((point) => ({ ...point, startTime: time, endTime: time })) }
-          : metric,
-      ),
-    })),
   };
 }
 

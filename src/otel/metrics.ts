@@ -4,6 +4,7 @@
  * semantic-convention counters and histograms compatible with the official collector layer.
  */
 import type { Meter } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
 import {
   METRIC_FAAS_COLDSTARTS,
   METRIC_FAAS_ERRORS,
@@ -16,6 +17,8 @@ import {
 import { SPAN_NAMES as PLATFORM_SPANS } from '../telemetry/constants.ts';
 import type { LogsDroppedRecord } from '../telemetry/events.ts';
 import type { InvocationRecord, PhaseRecord } from '../telemetry/invocation.ts';
+import { createGaugeSeries } from './gauge-series.ts';
+import type { GaugeDefinition, GaugeSeries } from './gauge-series.ts';
 import { BYTES_PER_LAMBDA_MB } from './resource.ts';
 
 /** Names of the gauges, each recorded once per invocation that reports it. */
@@ -42,9 +45,29 @@ const DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 /** Bucket bounds in bytes for memory used: Lambda's memory sizes, 128 MB to 10 GB. */
 const MEMORY_BUCKETS_BY = [128, 256, 512, 1024, 2048, 3072, 4096, 6144, 8192, 10240].map((mb) => mb * BYTES_PER_LAMBDA_MB);
 
+export type GaugeName = (typeof GAUGES)[keyof typeof GAUGES];
+
+const GAUGE_DEFINITIONS: Readonly<Record<GaugeName, GaugeDefinition>> = {
+  [GAUGES.DURATION]: { unit: 'ms', description: 'Duration of the invocation as platform.report measures it (runtime plus extensions).' },
+  [GAUGES.BILLED_DURATION]: { unit: 'ms', description: 'Billed duration of the invocation.' },
+  [GAUGES.MAX_MEMORY_USED]: { unit: 'By', description: 'Maximum memory used by the execution environment.' },
+  [GAUGES.MEMORY_SIZE]: { unit: 'By', description: 'Memory configured for the function.' },
+  [GAUGES.INIT_DURATION]: { unit: 'ms', description: 'Init duration reported with the first invocation after a cold start.' },
+  [GAUGES.RESTORE_DURATION]: { unit: 'ms', description: 'SnapStart restore duration reported with the first invocation after a restore.' },
+  [GAUGES.RUNTIME_DURATION]: { unit: 'ms', description: 'Time the runtime spent on the invocation (platform.runtimeDone).' },
+  [GAUGES.PRODUCED_BYTES]: { unit: 'By', description: 'Bytes of the response the runtime produced.' },
+  [GAUGES.RESPONSE_LATENCY]: { unit: 'ms', description: 'Time until the runtime started sending the response.' },
+  [GAUGES.RESPONSE_DURATION]: { unit: 'ms', description: 'Time the runtime spent sending the response.' },
+};
+
+/** Where the per-invocation gauge points wait for the export. */
+export function createInvocationGauges(): GaugeSeries<GaugeName> {
+  return createGaugeSeries(GAUGE_DEFINITIONS);
+}
+
 export interface InvocationMetrics {
-  /** Records one invocation; returns how many gauge values it set (0: nothing to collect before the next). */
-  invocation(record: InvocationRecord): number;
+  /** Records one invocation. */
+  invocation(record: InvocationRecord): void;
   /** Records a phase emitted on its own (a provisioned-concurrency init). */
   phase(record: PhaseRecord): void;
   logsDropped(record: LogsDroppedRecord): void;
@@ -52,22 +75,9 @@ export interface InvocationMetrics {
 
 /**
  * @param meter - for the counters and histograms
- * @param gaugeMeter - for the per-invocation gauges, collected after every invocation
+ * @param gauges - for the per-invocation points (see {@link createInvocationGauges})
  */
-export function createInvocationMetrics(meter: Meter, gaugeMeter: Meter): InvocationMetrics {
-  const gauge = (name: string, unit: string, description: string) => gaugeMeter.createGauge(name, { unit, description });
-  const gauges = {
-    duration: gauge(GAUGES.DURATION, 'ms', 'Duration of the invocation as platform.report measures it (runtime plus extensions).'),
-    billedDuration: gauge(GAUGES.BILLED_DURATION, 'ms', 'Billed duration of the invocation.'),
-    maxMemoryUsed: gauge(GAUGES.MAX_MEMORY_USED, 'By', 'Maximum memory used by the execution environment.'),
-    memorySize: gauge(GAUGES.MEMORY_SIZE, 'By', 'Memory configured for the function.'),
-    initDuration: gauge(GAUGES.INIT_DURATION, 'ms', 'Init duration reported with the first invocation after a cold start.'),
-    restoreDuration: gauge(GAUGES.RESTORE_DURATION, 'ms', 'SnapStart restore duration reported with the first invocation after a restore.'),
-    runtimeDuration: gauge(GAUGES.RUNTIME_DURATION, 'ms', 'Time the runtime spent on the invocation (platform.runtimeDone).'),
-    producedBytes: gauge(GAUGES.PRODUCED_BYTES, 'By', 'Bytes of the response the runtime produced.'),
-    responseLatency: gauge(GAUGES.RESPONSE_LATENCY, 'ms', 'Time until the runtime started sending the response.'),
-    responseDuration: gauge(GAUGES.RESPONSE_DURATION, 'ms', 'Time the runtime spent sending the response.'),
-  };
+export function createInvocationMetrics(meter: Meter, gauges: GaugeSeries<GaugeName>): InvocationMetrics {
   const invocations = meter.createCounter(METRIC_FAAS_INVOCATIONS, { unit: '{invocation}', description: 'Number of invocations.' });
   const errors = meter.createCounter(METRIC_FAAS_ERRORS, { unit: '{error}', description: 'Number of invocations that ended with status error or failure.' });
   const timeouts = meter.createCounter(METRIC_FAAS_TIMEOUTS, { unit: '{timeout}', description: 'Number of invocations that timed out.' });
@@ -78,28 +88,25 @@ export function createInvocationMetrics(meter: Meter, gaugeMeter: Meter): Invoca
   const droppedRecords = meter.createCounter(DROPPED.RECORDS, { unit: '{record}', description: 'Telemetry records Lambda dropped before delivering them (platform.logsDropped).' });
   const droppedBytes = meter.createCounter(DROPPED.BYTES, { unit: 'By', description: 'Bytes of telemetry Lambda dropped before delivering them (platform.logsDropped).' });
 
-  let set = 0;
-  const record = (instrument: { record(value: number): void }, value: number | undefined, scale = 1): void => {
-    if (value === undefined) return;
-    instrument.record(value * scale);
-    set++;
-  };
-
   return {
     invocation({ report, runtimeDone, coldStart, phases }) {
-      set = 0;
+      // Each point carries the time of the report it comes from, so that every invocation's survives.
+      const time = millisToHrTime(Date.parse((report ?? runtimeDone)?.time ?? '') || Date.now());
+      const gauge = (name: GaugeName, value: number | undefined, scale = 1): void => {
+        if (value !== undefined) gauges.record(name, value * scale, time);
+      };
       const m = report?.record.metrics;
-      record(gauges.duration, m?.durationMs);
-      record(gauges.billedDuration, m?.billedDurationMs);
-      record(gauges.maxMemoryUsed, m?.maxMemoryUsedMB, BYTES_PER_LAMBDA_MB);
-      record(gauges.memorySize, m?.memorySizeMB, BYTES_PER_LAMBDA_MB);
-      record(gauges.initDuration, m?.initDurationMs);
-      record(gauges.restoreDuration, m?.restoreDurationMs);
-      record(gauges.runtimeDuration, runtimeDone?.record.metrics?.durationMs);
-      record(gauges.producedBytes, runtimeDone?.record.metrics?.producedBytes);
+      gauge(GAUGES.DURATION, m?.durationMs);
+      gauge(GAUGES.BILLED_DURATION, m?.billedDurationMs);
+      gauge(GAUGES.MAX_MEMORY_USED, m?.maxMemoryUsedMB, BYTES_PER_LAMBDA_MB);
+      gauge(GAUGES.MEMORY_SIZE, m?.memorySizeMB, BYTES_PER_LAMBDA_MB);
+      gauge(GAUGES.INIT_DURATION, m?.initDurationMs);
+      gauge(GAUGES.RESTORE_DURATION, m?.restoreDurationMs);
+      gauge(GAUGES.RUNTIME_DURATION, runtimeDone?.record.metrics?.durationMs);
+      gauge(GAUGES.PRODUCED_BYTES, runtimeDone?.record.metrics?.producedBytes);
       for (const span of runtimeDone?.record.spans ?? []) {
-        if (span.name === PLATFORM_SPANS.RESPONSE_LATENCY) record(gauges.responseLatency, span.durationMs);
-        else if (span.name === PLATFORM_SPANS.RESPONSE_DURATION) record(gauges.responseDuration, span.durationMs);
+        if (span.name === PLATFORM_SPANS.RESPONSE_LATENCY) gauge(GAUGES.RESPONSE_LATENCY, span.durationMs);
+        else if (span.name === PLATFORM_SPANS.RESPONSE_DURATION) gauge(GAUGES.RESPONSE_DURATION, span.durationMs);
       }
 
       const status = report?.record.status ?? runtimeDone?.record.status;
@@ -112,7 +119,6 @@ export function createInvocationMetrics(meter: Meter, gaugeMeter: Meter): Invoca
       if (m?.maxMemoryUsedMB !== undefined) memUsage.record(m.maxMemoryUsedMB * BYTES_PER_LAMBDA_MB);
       const initMs = m?.initDurationMs ?? phases.find((p) => p.kind === 'init')?.report?.record.metrics?.durationMs;
       if (initMs !== undefined) initDuration.record(initMs / 1000);
-      return set;
     },
 
     phase(phase) {

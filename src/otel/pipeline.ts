@@ -25,7 +25,7 @@ import { createLogQueue } from './log-queue.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
-import { createInvocationMetrics } from './metrics.ts';
+import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
 import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWaiters } from './runtime-done-waiters.ts';
 import { createSelfMetrics } from './self-metrics.ts';
@@ -81,7 +81,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     scheduledDelayMillis: 2 ** 31 - 1,
   });
   const tracerProvider = new TracerProvider({ resource, idGenerator: ids, spanProcessors: [spanProcessor] });
-  const metricBuffer = createMetricBuffer(exporters.metrics, config.retainItems);
+  const gauges = createInvocationGauges();
+  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: { name: SCOPE }, maxRetainedPoints: config.retainItems });
   const logQueue = createLogQueue(logExporter, config.logQueue);
   const logProcessor = new BatchLogRecordProcessor({
     exporter: logQueue.exporter,
@@ -91,11 +92,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   const loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
-  const gaugeMeterProvider = new MeterProvider({ resource, readers: [metricBuffer.gaugeReader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
+  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE), gauges);
   const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, contexts });
-  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE), gaugeMeterProvider.getMeter(SCOPE));
   const self = createSelfMetrics(meterProvider.getMeter(SCOPE), {
     intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
     spans: () => spanExporter.stats(),
@@ -110,19 +110,13 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWaiters();
 
-  // Records are handled one after the other: a gauge must be collected before the next
-  // invocation overwrites it, and collecting is asynchronous.
-  let chain: Promise<void> = Promise.resolve();
   let pendingSpans = 0;
   let pendingLogBytes = 0;
   const pendingBytes = (): number => pendingSpans * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
-  const handleInvocation = async (record: InvocationRecord): Promise<void> => {
+  const handleInvocation = (record: InvocationRecord): void => {
     pendingSpans += spans.invocation(record, arns.get(record.requestId));
     arns.delete(record.requestId);
-    if (metrics.invocation(record) > 0) {
-      const reportMs = record.report === null ? undefined : Date.parse(record.report.time);
-      await metricBuffer.collectGauges(reportMs);
-    }
+    metrics.invocation(record);
     // The span count threshold is the span processor's batch size; points and bytes are ours.
     if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flush();
   };
@@ -131,7 +125,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     maxAgeMs: config.invocationMaxAgeMs,
     initializationType: config.lambda.initializationType,
     onInvocation: (record) => {
-      chain = chain.then(() => handleInvocation(record)).catch((error: unknown) => logger.error('mapping an invocation failed', { cause: String(error) }));
+      try {
+        handleInvocation(record);
+      } catch (error) {
+        logger.error('mapping an invocation failed', { cause: String(error) });
+      }
     },
     onPhase: (record) => {
       pendingSpans += spans.phase(record);
@@ -141,10 +139,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
 
   let flushing: Promise<void> = Promise.resolve();
   async function exportAll(): Promise<void> {
-    // Collected within the chain, so that no invocation records gauges between its own
-    // collection and this one.
     const startedMs = performance.now();
-    await (chain = chain.then(() => metricBuffer.collect()));
+    await metricBuffer.collect();
     pendingSpans = 0;
     pendingLogBytes = 0;
     const [, result] = await Promise.all([
