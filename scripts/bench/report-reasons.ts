@@ -69,13 +69,12 @@ export function lossNotes(results: Results): string[] {
     if (!result.scenario.settle && run.logs < w.expectedLogs && run.warnings.length === 0) {
       notes.push(
         `SHUTDOWN right after the last POST delivered ${fmt(run.logs, 0)} of ${fmt(w.expectedLogs, 0)} log records and the layer logged no loss: the ` +
-          "SDK's `BatchLogRecordProcessor.forceFlush()` returns at once while an earlier flush is still running (sdk-logs `_flushAll`: " +
-          '`if (this._flushing) return`), so the SHUTDOWN export does not wait for the records that flush holds, and the process exits.',
+          "SHUTDOWN export did not wait for the records an earlier flush still held (a regression: the export queue's flush waits for the running drain).",
       );
     } else if (run.spans < w.expectedSpans) {
       notes.push(
-        `${fmt(w.expectedSpans - run.spans, 0)} spans of ${w.name} in max-size batches were dropped by the SDK's span queue ` +
-          '(max(4 × LAMBDA_OTEL_FLUSH_SPANS, 2048) spans; one max-size batch carries up to 3 333 invocations, 13 332 spans).',
+        `${fmt(w.expectedSpans - run.spans, 0)} spans of ${w.name} in max-size batches were refused by the layer's span queue ` +
+          '(max(4 × LAMBDA_OTEL_FLUSH_SPANS, 32 768) spans; one max-size batch carries up to 3 333 invocations, 13 332 spans): the receiver took them slower than they came.',
       );
     } else if (run.logs < w.expectedLogs) {
       const said = run.warnings.map((line) => `"${(JSON.parse(line) as { msg: string }).msg}"`).join(', ') || 'nothing';

@@ -99,8 +99,8 @@ const METHOD = `## Method and caveats
   as Lambda does. (3a) runs with \`LAMBDA_OTEL_LOG_QUEUE=1000000\`, because the default queue of
   10 000 records refuses most of a 30 000-line burst (see the loss table); (3b) runs with the
   defaults, in the batches the layer subscribes with by default (1 000 events), since a
-  max-size batch holds 3 333 invocations, i.e. 13 332 spans for a span queue of 2 048 (even
-  so a few per cent are dropped: column "delivered"). The warm-up invocation adds its own
+  max-size batch holds 3 333 invocations, i.e. 13 332 spans (see the loss table for what
+  a burst of those does: column "delivered"). The warm-up invocation adds its own
   5 spans to every run's counts. The
   receiver answers 200 and counts items by walking the protobuf wire format, so nothing is
   decoded into objects on the receiving side. \`layer CPU\` and \`waited for a CPU\` come from

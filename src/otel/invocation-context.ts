@@ -4,8 +4,8 @@
  * arrives with the next invocation). Function log records of the invocation carry these ids,
  * and the span is later created with exactly them.
  */
-import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import type { Context, Link } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
+import type { Link, SpanContext } from '@opentelemetry/api';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 import type { XrayContextMode } from '../config.ts';
 import { TRACE_CONTEXT_TYPE } from '../telemetry/constants.ts';
@@ -15,8 +15,8 @@ import { parseXrayHeader, spanIdOrNull } from './xray.ts';
 export interface InvocationContext {
   readonly traceId: string;
   readonly spanId: string;
-  /** Context holding the remote X-Ray parent, or the root context. */
-  readonly parent: Context;
+  /** The remote X-Ray parent, if the span joins its trace under one. */
+  readonly parent: SpanContext | undefined;
   readonly links: readonly Link[];
   /** False when X-Ray said `Sampled=0` and that is respected: no spans for this invocation. */
   readonly sampled: boolean;
@@ -41,18 +41,15 @@ export function createInvocationContexts(options: InvocationContextOptions): Inv
 
   function decide(tracing: TraceContext | undefined): InvocationContext {
     const xray = options.xrayContext === 'ignore' || tracing?.type !== TRACE_CONTEXT_TYPE ? null : parseXrayHeader(tracing.value);
-    if (xray === null) return { traceId: random.generateTraceId(), spanId: random.generateSpanId(), parent: ROOT_CONTEXT, links: [], sampled: true };
+    if (xray === null) return { traceId: random.generateTraceId(), spanId: random.generateSpanId(), parent: undefined, links: [], sampled: true };
     const sampled = !(xray.sampled === false && options.xrayRespectSampled);
     if (options.xrayContext === 'link') {
       const links = xray.parentId === null ? [] : [{ context: { traceId: xray.traceId, spanId: xray.parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true } }];
-      return { traceId: random.generateTraceId(), spanId: random.generateSpanId(), parent: ROOT_CONTEXT, links, sampled };
+      return { traceId: random.generateTraceId(), spanId: random.generateSpanId(), parent: undefined, links, sampled };
     }
     // parent: the span joins the X-Ray trace, under its Parent, with Lambda's own span id.
     const spanId = (tracing?.spanId === undefined ? null : spanIdOrNull(tracing.spanId)) ?? random.generateSpanId();
-    const parent =
-      xray.parentId === null
-        ? ROOT_CONTEXT
-        : trace.setSpanContext(ROOT_CONTEXT, { traceId: xray.traceId, spanId: xray.parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const parent = xray.parentId === null ? undefined : { traceId: xray.traceId, spanId: xray.parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
     return { traceId: xray.traceId, spanId, parent, links: [], sampled };
   }
 

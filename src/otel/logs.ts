@@ -2,9 +2,15 @@
  * Function and extension log lines (and, optionally, START / END / REPORT platform lines) as
  * OpenTelemetry log records, stamped with the trace id and span id of the invocation span
  * they belong to: by the request id the line carries, else the invocation running then.
+ * Records are built in the SDK's export shape (a line is complete when it arrives; the SDK's
+ * logger would copy and check it once more per line, the busiest path of the extension).
  */
-import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import type { AnyValue, Attributes, Logger } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
+import type { AnyValue, Attributes, SpanContext } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExtensionLogEvent, FunctionLogEvent, TelemetryEvent } from '../telemetry/events.ts';
 import { SEVERITY, parseLogRecord } from '../telemetry/log-record.ts';
@@ -18,21 +24,27 @@ export const ORIGINAL_BYTES_ATTRIBUTE = 'lambda_otel.log.original_bytes';
 /** Estimated OTLP overhead of a record besides its body, for the bytes threshold. */
 const RECORD_OVERHEAD_BYTES = 120;
 
+/** JSON log lines with more fields than this keep the first ones (the SDK's default limit). */
+export const MAX_ATTRIBUTES = 128;
+
 export interface LogMapperOptions {
-  readonly logger: Logger;
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
   readonly contexts: InvocationContexts;
   readonly maxBodyBytes: number;
+  /** Receives every record built; false when it was not taken (a full queue). */
+  readonly emit: (record: ReadableLogRecord) => boolean;
 }
 
 export interface LogMapper {
-  /** Emits one function/extension record; returns its estimated size on the wire. */
+  /** Emits one function/extension record; returns its estimated size on the wire (0 when not taken). */
   record(event: FunctionLogEvent | ExtensionLogEvent, activeRequestId: string | null): number;
   /** Emits the CloudWatch-style line of a platform event, if it has one; returns its size. */
   platform(event: TelemetryEvent): number;
 }
 
 export function createLogMapper(options: LogMapperOptions): LogMapper {
-  const { logger, contexts, maxBodyBytes } = options;
+  const { resource, scope, contexts, maxBodyBytes } = options;
   const encoder = new TextEncoder();
   const scratch = new Uint8Array(maxBodyBytes);
 
@@ -55,7 +67,15 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
     requestId: string | null,
     extra: Readonly<Record<string, unknown>> | null,
   ): number {
-    const attributes: Attributes = extra === null ? {} : { ...(extra as Attributes) };
+    const attributes: Attributes = {};
+    let droppedAttributesCount = 0;
+    if (extra !== null) {
+      let count = 0;
+      for (const key in extra) {
+        if (++count > MAX_ATTRIBUTES) droppedAttributesCount++;
+        else attributes[key] = extra[key] as AnyValue;
+      }
+    }
     let body = rawBody as AnyValue;
     let size = RECORD_OVERHEAD_BYTES;
     if (typeof rawBody === 'string') {
@@ -68,27 +88,26 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
       }
     }
     attributes[LOG_SOURCE_ATTRIBUTE] = source;
-    let context = ROOT_CONTEXT;
+    let spanContext: SpanContext | undefined;
     if (requestId !== null) {
       attributes[LEGACY_FAAS_INVOCATION_ID] = requestId;
       attributes[ATTR_FAAS_INVOCATION_ID] = requestId;
       const invocation = contexts.of(requestId, undefined);
-      context = trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: invocation.traceId,
-        spanId: invocation.spanId,
-        traceFlags: invocation.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-      });
+      spanContext = { traceId: invocation.traceId, spanId: invocation.spanId, traceFlags: invocation.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE };
     }
-    logger.emit({
-      timestamp: timeMs,
-      observedTimestamp: observedMs,
+    const taken = options.emit({
+      hrTime: millisToHrTime(timeMs),
+      hrTimeObserved: millisToHrTime(observedMs),
+      spanContext,
       severityNumber,
       severityText: severityText === '' ? undefined : severityText,
       body,
+      resource,
+      instrumentationScope: scope,
       attributes,
-      context,
+      droppedAttributesCount,
     });
-    return size;
+    return taken ? size : 0;
   }
 
   return {

@@ -6,8 +6,6 @@
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { OtelConfig } from '../config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
@@ -18,10 +16,9 @@ import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
+import { createExportQueue } from './export-queue.ts';
 import { createFlushPolicy, withTimeout } from './flush-policy.ts';
-import { createPresetIdGenerator } from './id-generator.ts';
 import { createInvocationContexts } from './invocation-context.ts';
-import { createLogQueue } from './log-queue.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
@@ -50,7 +47,14 @@ export interface OtelPipeline {
   shutdown(deadlineMs: number): Promise<void>;
 }
 
-const SCOPE = 'lambda-telemetry-otel';
+const SCOPE = { name: 'lambda-telemetry-otel' } as const;
+/**
+ * Spans that may wait for export at once: two max-size Telemetry API batches of invocations
+ * (up to 3 333 each, four spans apiece) arriving faster than the backend takes them.
+ */
+const SPAN_QUEUE_RESERVE = 32_768;
+/** Log records per export request. */
+const LOG_EXPORT_BATCH = 512;
 /** Invoked function ARNs remembered per request id, for `cloud.resource_id`. */
 const MAX_REMEMBERED_ARNS = 64;
 /** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
@@ -67,57 +71,40 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   );
   const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName });
   const exporters = context.exporters ?? createExporters(config);
-  const ids = createPresetIdGenerator();
   // What a down backend does not take is kept for the next export, up to a bound.
   const spanExporter = createRetainingExporter(exporters.traces, config.retainItems);
   const logExporter = createRetainingExporter(exporters.logs, config.retainItems);
-  const spanProcessor = new BatchSpanProcessor({
-    exporter: spanExporter,
-    maxExportBatchSize: config.flushSpans,
-    // A 1 MiB Telemetry API batch can hold thousands of invocations; exports drain the queue
-    // continuously past the threshold, so this is only the burst reserve.
-    maxQueueSize: Math.max(config.flushSpans * 4, 16_384),
-    // Exports are driven by the flush policy and the span threshold, not by this timer.
-    scheduledDelayMillis: 2 ** 31 - 1,
-  });
-  const tracerProvider = new TracerProvider({ resource, idGenerator: ids, spanProcessors: [spanProcessor] });
+  const spanQueue = createExportQueue(spanExporter, { capacity: Math.max(config.flushSpans * 4, SPAN_QUEUE_RESERVE), batchSize: config.flushSpans });
+  const logQueue = createExportQueue(logExporter, { capacity: config.logQueue, batchSize: LOG_EXPORT_BATCH });
   const gauges = createInvocationGauges();
-  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: { name: SCOPE }, maxRetainedPoints: config.retainItems });
-  const logQueue = createLogQueue(logExporter, config.logQueue);
-  const logProcessor = new BatchLogRecordProcessor({
-    exporter: logQueue.exporter,
-    maxExportBatchSize: 512,
-    maxQueueSize: config.logQueue,
-    scheduledDelayMillis: 2 ** 31 - 1,
-  });
-  const loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
+  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems });
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
-  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE), gauges);
-  const spans = createSpanMapper({ tracer: tracerProvider.getTracer(SCOPE), ids, functionName, contexts });
-  const self = createSelfMetrics(meterProvider.getMeter(SCOPE), {
+  const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE.name), gauges);
+  const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spanQueue.push(span) });
+  const self = createSelfMetrics(meterProvider.getMeter(SCOPE.name), {
     intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
     spans: () => spanExporter.stats(),
+    spansRefusedQueueFull: () => spanQueue.dropped(),
     logRecords: () => logExporter.stats(),
-    logRecordsRefusedQueueFull: () => logQueue.stats().dropped,
+    logRecordsRefusedQueueFull: () => logQueue.dropped(),
     metricPointsDropped: () => metricBuffer.dropped(),
   });
-  const logs = createLogMapper({ logger: loggerProvider.getLogger(SCOPE), contexts, maxBodyBytes: config.logMaxBodyBytes });
+  const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logQueue.push(record) });
   const ownLogMarker = `"logger":${JSON.stringify(context.registration.extensionName)}`;
   let activeRequestId: string | null = null;
   let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWaiters();
 
-  let pendingSpans = 0;
   let pendingLogBytes = 0;
-  const pendingBytes = (): number => pendingSpans * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
+  const pendingBytes = (): number => spanQueue.length * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
   const handleInvocation = (record: InvocationRecord): void => {
-    pendingSpans += spans.invocation(record, arns.get(record.requestId));
+    spans.invocation(record, arns.get(record.requestId));
     arns.delete(record.requestId);
     metrics.invocation(record);
-    // The span count threshold is the span processor's batch size; points and bytes are ours.
+    // The span and log queues export by themselves once a batch is full; points and bytes are the pipeline's.
     if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flush();
   };
   const correlator = createCorrelator({
@@ -132,7 +119,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       }
     },
     onPhase: (record) => {
-      pendingSpans += spans.phase(record);
+      spans.phase(record);
       metrics.phase(record);
     },
   });
@@ -141,12 +128,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   async function exportAll(): Promise<void> {
     const startedMs = performance.now();
     await metricBuffer.collect();
-    pendingSpans = 0;
     pendingLogBytes = 0;
     const [, result] = await Promise.all([
-      spanProcessor.forceFlush().then(() => spanExporter.retryRetained()),
+      spanQueue.flush().then(() => spanExporter.retryRetained()),
       metricBuffer.export(),
-      loggerProvider.forceFlush().then(() => logExporter.retryRetained()),
+      logQueue.flush().then(() => logExporter.retryRetained()),
     ]);
     if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
     self.flushed(performance.now() - startedMs);
@@ -180,11 +166,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       for (const event of events) {
         if (event.type === 'function' || event.type === 'extension') {
           if (event.type === 'extension' && isOwnLine(event.record, ownLogMarker, context.registration.extensionName)) ownLinesSkipped++;
-          else if (logQueue.admit()) pendingLogBytes += logs.record(event, activeRequestId);
+          else pendingLogBytes += logs.record(event, activeRequestId);
           continue;
         }
         correlator.add(event);
-        if (config.platformLogs && logQueue.admit()) pendingLogBytes += logs.platform(event);
+        if (config.platformLogs) pendingLogBytes += logs.platform(event);
         if (event.type === 'platform.start') {
           activeRequestId = event.record.requestId;
           contexts.of(activeRequestId, event.record.tracing);
@@ -210,20 +196,19 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
       const pendingAtShutdown = correlator.stats().inFlight;
       correlator.flush();
-      // A running export must finish first: the SDK's batch processors return at once from a
-      // flush asked for while theirs runs, so its records would be lost at exit. But not past
-      // half the time left: an export stuck on a slow backend must not hold the last reports.
+      // A running export must finish first, but not past half the time left: an export stuck
+      // on a slow backend must not hold the last reports.
       await withTimeout(flushing, Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
       await exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
       const { evicted, late } = correlator.stats();
       if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
-      const { dropped } = logQueue.stats();
+      const dropped = logQueue.dropped();
       const spansLost = spanExporter.stats();
       const logsLost = logExporter.stats();
       const lost = {
-        spans: spansLost.droppedOverflow + spansLost.droppedRefused + spansLost.retained,
+        spans: spanQueue.dropped() + spanQueue.length + spansLost.droppedOverflow + spansLost.droppedRefused + spansLost.retained,
         metricPoints: metricBuffer.dropped() + metricBuffer.pendingPoints(),
-        logRecords: dropped + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
+        logRecords: dropped + logQueue.length + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
       };
       if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, logRecordsRefusedQueueFull: dropped });
       logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });

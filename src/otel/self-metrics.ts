@@ -10,6 +10,7 @@ import type { RetainingStats } from './retaining-exporter.ts';
 export interface SelfMetricSources {
   readonly intake: () => IntakeStats;
   readonly spans: () => RetainingStats;
+  readonly spansRefusedQueueFull: () => number;
   readonly logRecords: () => RetainingStats;
   readonly logRecordsRefusedQueueFull: () => number;
   readonly metricPointsDropped: () => number;
@@ -27,9 +28,9 @@ export function createSelfMetrics(meter: Meter, sources: SelfMetricSources): Sel
   counter('lambda_otel.events.received', '{event}', 'Telemetry API events handed to the pipeline.', () => sources.intake().events);
   counter('lambda_otel.events.rejected', '{event}', 'Telemetry API items or bodies refused as invalid.', () => sources.intake().rejected);
   counter('lambda_otel.spans.exported', '{span}', 'Spans the backend accepted.', () => sources.spans().exported);
-  counter('lambda_otel.spans.dropped', '{span}', 'Spans dropped: over the retention bound or refused as invalid.', () => {
+  counter('lambda_otel.spans.dropped', '{span}', 'Spans dropped: queue full, over the retention bound, or refused as invalid.', () => {
     const s = sources.spans();
-    return s.droppedOverflow + s.droppedRefused;
+    return s.droppedOverflow + s.droppedRefused + sources.spansRefusedQueueFull();
   });
   counter('lambda_otel.log_records.exported', '{record}', 'Log records the backend accepted.', () => sources.logRecords().exported);
   counter('lambda_otel.log_records.dropped', '{record}', 'Log records dropped: queue full, over the retention bound, or refused as invalid.', () => {

@@ -3,14 +3,23 @@
  * after the function, children for the platform's own spans (`responseLatency`,
  * `responseDuration`) and for the time extensions spent after the runtime, and `init` /
  * `restore` spans as children of the cold start they belong to.
+ *
+ * The spans are built finished, in the SDK's export shape, with the ids decided when the
+ * invocation started (see invocation-context.ts): everything about them is known once its
+ * report arrives, and a tracer (meant for live work: start now, end later, ids of its own)
+ * would only add cost.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { ATTR_CLOUD_RESOURCE_ID, ATTR_FAAS_COLDSTART, ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { PlatformSpan, Status } from '../telemetry/events.ts';
 import type { InvocationRecord, PhaseRecord } from '../telemetry/invocation.ts';
-import type { PresetIdGenerator } from './id-generator.ts';
 import type { InvocationContexts } from './invocation-context.ts';
 
 /** Span names besides the function's own; the platform's span names are kept as Lambda sends them. */
@@ -20,37 +29,77 @@ export const SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'pos
 export const LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
 
 export interface SpanMapperOptions {
-  readonly tracer: Tracer;
-  readonly ids: PresetIdGenerator;
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
   readonly functionName: string;
   /** Ids of the invocation spans, decided when their platform.start arrived. */
   readonly contexts: InvocationContexts;
+  /** Receives every span built. */
+  readonly emit: (span: ReadableSpan) => void;
 }
 
 export interface SpanMapper {
-  /** Creates and ends the spans of one invocation; `invokedFunctionArn` from its INVOKE event, when known. Returns the number of spans. */
-  invocation(record: InvocationRecord, invokedFunctionArn?: string): number;
-  /** Creates and ends the span of a phase that belongs to no invocation. */
-  phase(record: PhaseRecord): number;
+  /** Builds the spans of one invocation; `invokedFunctionArn` from its INVOKE event, when known. */
+  invocation(record: InvocationRecord, invokedFunctionArn?: string): void;
+  /** Builds the span of a phase that belongs to no invocation. */
+  phase(record: PhaseRecord): void;
 }
+
+interface SpanFields {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly context: SpanContext;
+  readonly parent: SpanContext | undefined;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly attributes?: Readonly<Record<string, AttributeValue | undefined>>;
+  readonly links?: readonly Link[];
+  readonly status?: SpanStatus;
+}
+
+const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
 
 const ERROR_STATUSES: ReadonlySet<string> = new Set<Status>(['error', 'failure', 'timeout']);
 
 export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
-  const { tracer, ids } = options;
+  const { resource, scope, emit } = options;
+  const random = new RandomIdGenerator();
+  const childOf = (parent: SpanContext): SpanContext => ({ traceId: parent.traceId, spanId: random.generateSpanId(), traceFlags: TraceFlags.SAMPLED });
 
-  function children(spans: readonly PlatformSpan[] | undefined, parent: Context): number {
-    let count = 0;
+  function finish(fields: SpanFields): void {
+    const startTime = millisToHrTime(fields.startMs);
+    const endMs = Math.max(fields.endMs, fields.startMs);
+    const { context } = fields;
+    emit({
+      name: fields.name,
+      kind: fields.kind,
+      spanContext: () => context,
+      parentSpanContext: fields.parent,
+      startTime,
+      endTime: millisToHrTime(endMs),
+      duration: millisToHrTime(endMs - fields.startMs),
+      status: fields.status ?? UNSET,
+      attributes: fields.attributes === undefined ? {} : defined(fields.attributes),
+      links: fields.links === undefined ? [] : [...fields.links],
+      events: [],
+      ended: true,
+      resource,
+      instrumentationScope: scope,
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    });
+  }
+
+  function children(spans: readonly PlatformSpan[] | undefined, parent: SpanContext): void {
     for (const span of spans ?? []) {
       const startMs = Date.parse(span.start);
       if (Number.isNaN(startMs)) continue;
-      tracer.startSpan(span.name, { kind: SpanKind.INTERNAL, startTime: startMs }, parent).end(startMs + span.durationMs);
-      count++;
+      finish({ name: span.name, kind: SpanKind.INTERNAL, context: childOf(parent), parent, startMs, endMs: startMs + span.durationMs });
     }
-    return count;
   }
 
-  function phaseSpan(record: PhaseRecord, parent: Context, coldStart: boolean): number {
+  function phaseSpan(record: PhaseRecord, parent: SpanContext | undefined, coldStart: boolean): void {
     const { start, runtimeDone, report } = record;
     const durationMs = report?.record.metrics?.durationMs;
     const startMs = phaseStartMs(record, durationMs);
@@ -58,7 +107,7 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
     const status = report?.record.status ?? runtimeDone?.record.status;
     const errorType = report?.record.errorType || runtimeDone?.record.errorType || undefined;
     const init = start !== null && start.type === 'platform.initStart' ? start.record : null;
-    const attributes: Attributes = {
+    const attributes: Record<string, AttributeValue | undefined> = {
       [ATTR_FAAS_COLDSTART]: coldStart,
       'aws.lambda.initialization_type': init?.initializationType,
       'aws.lambda.phase': init?.phase,
@@ -68,23 +117,20 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
       [record.kind === 'init' ? 'aws.lambda.init_duration_ms' : 'aws.lambda.restore_duration_ms']: durationMs,
     };
     if (record.completion !== 'complete') attributes['aws.lambda.completion'] = record.completion;
-    const span = tracer.startSpan(record.kind === 'init' ? SPAN_NAMES.INIT : SPAN_NAMES.RESTORE, { kind: SpanKind.INTERNAL, startTime: startMs, attributes }, parent);
-    setStatus(span, status, errorType);
-    const own = trace.setSpan(ROOT_CONTEXT, span);
-    const count = 1 + children(runtimeDone?.record.spans, own) + children(report?.record.spans, own);
-    span.end(Math.max(endMs, startMs));
-    return count;
+    const context = parent === undefined ? { traceId: random.generateTraceId(), spanId: random.generateSpanId(), traceFlags: TraceFlags.SAMPLED } : childOf(parent);
+    finish({ name: record.kind === 'init' ? SPAN_NAMES.INIT : SPAN_NAMES.RESTORE, kind: SpanKind.INTERNAL, context, parent, startMs, endMs, attributes, status: errorStatus(attributes, status, errorType) });
+    children(runtimeDone?.record.spans, context);
+    children(report?.record.spans, context);
   }
 
   return {
     invocation(record, invokedFunctionArn) {
       const { start, runtimeDone, report } = record;
-      const context = options.contexts.of(record.requestId, start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
-      if (!context.sampled) {
+      const invocation = options.contexts.of(record.requestId, start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
+      if (!invocation.sampled) {
         // X-Ray does not sample this invocation, but its cold start still gets its own trace.
-        let count = 0;
-        for (const phase of record.phases) count += phaseSpan(phase, ROOT_CONTEXT, record.coldStart);
-        return count;
+        for (const phase of record.phases) phaseSpan(phase, undefined, record.coldStart);
+        return;
       }
       const reportMs = report?.record.metrics.durationMs;
       const runtimeMs = runtimeDone?.record.metrics?.durationMs;
@@ -98,7 +144,7 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
       const status = report?.record.status ?? runtimeDone?.record.status;
       const errorType = report?.record.errorType || runtimeDone?.record.errorType || undefined;
       const metrics = report?.record.metrics;
-      const attributes: Attributes = {
+      const attributes: Record<string, AttributeValue | undefined> = {
         // The name most backends and the collector layer use, and the current semconv name.
         [LEGACY_FAAS_INVOCATION_ID]: record.requestId,
         [ATTR_FAAS_INVOCATION_ID]: record.requestId,
@@ -116,24 +162,18 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
         'aws.lambda.function_version': start?.record.version,
       };
       if (record.completion !== 'complete') attributes['aws.lambda.completion'] = record.completion;
-      ids.presetTraceId(context.traceId);
-      ids.presetSpanId(context.spanId);
-      const span = tracer.startSpan(options.functionName, { kind: SpanKind.SERVER, startTime: startMs, attributes, links: [...context.links] }, context.parent);
-      ids.clear();
-      setStatus(span, status, errorType);
-      const own = trace.setSpan(ROOT_CONTEXT, span);
-      let count = 1 + children(runtimeDone?.record.spans, own);
+      const context: SpanContext = { traceId: invocation.traceId, spanId: invocation.spanId, traceFlags: TraceFlags.SAMPLED };
+      const spanStatus = errorStatus(attributes, status, errorType);
+      finish({ name: options.functionName, kind: SpanKind.SERVER, context, parent: invocation.parent, startMs, endMs, attributes, links: invocation.links, status: spanStatus });
+      children(runtimeDone?.record.spans, context);
       if (runtimeMs !== undefined && reportMs !== undefined && reportMs > runtimeMs) {
-        tracer.startSpan(SPAN_NAMES.POST_RUNTIME, { kind: SpanKind.INTERNAL, startTime: startMs + runtimeMs }, own).end(startMs + reportMs);
-        count++;
+        finish({ name: SPAN_NAMES.POST_RUNTIME, kind: SpanKind.INTERNAL, context: childOf(context), parent: context, startMs: startMs + runtimeMs, endMs: startMs + reportMs });
       }
-      for (const phase of record.phases) count += phaseSpan(phase, own, record.coldStart);
-      span.end(Math.max(endMs, startMs));
-      return count;
+      for (const phase of record.phases) phaseSpan(phase, context, record.coldStart);
     },
 
     phase(record) {
-      return phaseSpan(record, ROOT_CONTEXT, false);
+      phaseSpan(record, undefined, false);
     },
   };
 }
@@ -146,8 +186,19 @@ function phaseStartMs({ start, runtimeDone, report }: PhaseRecord, durationMs: n
   return known !== null ? Date.parse(known.time) : Date.now();
 }
 
-function setStatus(span: { setStatus(status: { code: SpanStatusCode; message?: string }): unknown; setAttribute(key: string, value: string): unknown }, status: string | undefined, errorType: string | undefined): void {
-  if (status === undefined || !ERROR_STATUSES.has(status)) return;
-  span.setAttribute(ATTR_ERROR_TYPE, errorType ?? status);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: errorType ?? status });
+/** The span status for a failed invocation or phase (and its `error.type`), else unset. */
+function errorStatus(attributes: Record<string, AttributeValue | undefined>, status: string | undefined, errorType: string | undefined): SpanStatus {
+  if (status === undefined || !ERROR_STATUSES.has(status)) return UNSET;
+  attributes[ATTR_ERROR_TYPE] = errorType ?? status;
+  return { code: SpanStatusCode.ERROR, message: errorType ?? status };
+}
+
+/** The attributes with a value: the OTLP encoders would write an empty value for `undefined`. */
+function defined(attributes: Readonly<Record<string, AttributeValue | undefined>>): Attributes {
+  const out: Attributes = {};
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
