@@ -3,7 +3,6 @@
  * (declared length checked first, cap enforced while streaming, one concat, one parse) and
  * hands the decoded batch over synchronously.
  */
-import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -62,13 +61,14 @@ export async function startListener(options: ListenerOptions): Promise<Telemetry
 
 /**
  * The address to bind: `sandbox.localdomain` from /etc/hosts when it is there (a file read is
- * cheaper than starting the resolver's thread pool on the cold-start path), else from the
- * resolver, else 127.0.0.1 (local runs, where the name does not resolve).
+ * cheaper than a resolver call on the cold-start path), else from the resolver, else 127.0.0.1
+ * (local runs, where the name does not resolve). `node:dns` loads only when it is asked.
  */
 export async function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<string> {
   const fromHosts = hostsAddress(hostsFile);
   if (fromHosts !== null) return fromHosts;
   try {
+    const { lookup } = await import('node:dns/promises');
     return (await lookup(SANDBOX_HOST, { family: 4 })).address;
   } catch {
     return '127.0.0.1';

@@ -3,7 +3,6 @@
  * that is invalid or of an unknown type is rejected with a reason, and the valid events of
  * the same batch are still returned.
  */
-import { Buffer } from 'node:buffer';
 import { InvalidField, isObject, num, object, optNum, optStatus, optStr, requestId, status, str, stringArray } from './fields.ts';
 import type { Json } from './fields.ts';
 import { isIsoTime } from './iso-time.ts';
