@@ -5,6 +5,7 @@
  * built complete from telemetry that already happened, exports follow the pipeline's flush
  * policy and thresholds, and a full queue refuses the record and counts it.
  */
+import { ExportResultCode } from '@opentelemetry/core';
 import type { ArrayExporter } from './retaining-exporter.ts';
 
 export interface ExportQueue<T> {
@@ -16,39 +17,82 @@ export interface ExportQueue<T> {
   /** Items queued and not yet handed to the exporter. */
   readonly length: number;
   /**
-   * Hands everything queued to the exporter, at most `batchSize` items per export and one
-   * export after the other; items queued meanwhile go too. Resolves when the queue is empty.
+   * Hands everything queued to the exporter, at most `batchSize` items per export, and resolves
+   * once the exports of every item queued before the call have settled: true when no export
+   * failed meanwhile. Items queued meanwhile are exported too, without holding this flush.
    */
-  flush(): Promise<void>;
+  flush(): Promise<boolean>;
   dropped(): number;
 }
-
-/** Export requests of one queue on the way at once: serialising the next batch overlaps the backend's answer to the last. */
-const MAX_CONCURRENT_EXPORTS = 2;
 
 export interface ExportQueueOptions {
   readonly capacity: number;
   readonly batchSize: number;
+  /** An export that has not called back after this long counts as failed (default 30 s, as the SDK's processors). */
+  readonly exportTimeoutMs?: number;
 }
+
+/** Export requests of one queue on the way at once: encoding the next batch overlaps the backend's answer to the last. */
+const MAX_CONCURRENT_EXPORTS = 2;
+const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 
 export function createExportQueue<T>(exporter: ArrayExporter<T>, options: ExportQueueOptions): ExportQueue<T> {
   const { capacity, batchSize } = options;
+  const exportTimeoutMs = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
   let items: T[] = [];
   // Taken from `items` by the running drain and not yet exported; they still count against the capacity.
   let taken = 0;
   let dropped = 0;
   let draining: Promise<void> | null = null;
+  // Items are numbered in queue order: `accepted` were queued, `handedOut` given to the exporter.
+  let accepted = 0;
+  let handedOut = 0;
+  let failures = 0;
+  /** Where each export on the way starts in that numbering. */
+  const onTheWay = new Set<number>();
+  let waiters: Array<{ readonly upTo: number; readonly failuresBefore: number; readonly resolve: (ok: boolean) => void }> = [];
 
-  const exportBatch = (batch: T[]): Promise<void> =>
-    new Promise((resolve) => {
+  /** Every item numbered below this has been exported (or has failed). */
+  function settledUpTo(): number {
+    let lowest = handedOut;
+    for (const start of onTheWay) lowest = Math.min(lowest, start);
+    return lowest;
+  }
+
+  function wakeWaiters(): void {
+    const upTo = settledUpTo();
+    waiters = waiters.filter((waiter) => {
+      if (waiter.upTo > upTo) return true;
+      waiter.resolve(failures === waiter.failuresBefore);
+      return false;
+    });
+  }
+
+  function exportBatch(batch: T[]): Promise<void> {
+    const start = handedOut;
+    handedOut += batch.length;
+    onTheWay.add(start);
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const settle = (ok: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (!ok) failures++;
+        onTheWay.delete(start);
+        wakeWaiters();
+        resolve();
+      };
+      const timer = setTimeout(() => settle(false), exportTimeoutMs);
       try {
-        exporter.export(batch, () => resolve());
+        exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS));
       } catch {
         // The exporters here report failures through the callback; a throw is a bug, not a reason to stop draining.
         dropped += batch.length;
-        resolve();
+        settle(false);
       }
     });
+  }
 
   async function drain(): Promise<void> {
     const sending = new Set<Promise<void>>();
@@ -68,14 +112,13 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
         if (items.length === 0) await Promise.all(sending);
       }
     } finally {
-      // Cleared in the same step as the last check above: a flush asked for after it starts a new drain.
+      // Cleared in the same step as the last check above: a push or flush after it starts a new drain.
       draining = null;
     }
   }
 
-  function startDrain(): Promise<void> {
+  function startDrain(): void {
     if (draining === null && items.length > 0) draining = drain();
-    return draining ?? Promise.resolve();
   }
 
   return {
@@ -85,13 +128,20 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
         return false;
       }
       items.push(item);
-      if (items.length >= batchSize) void startDrain();
+      accepted++;
+      if (items.length >= batchSize) startDrain();
       return true;
     },
     get length() {
       return items.length + taken;
     },
-    flush: startDrain,
+    flush() {
+      const upTo = accepted;
+      const failuresBefore = failures;
+      startDrain();
+      if (settledUpTo() >= upTo) return Promise.resolve(true);
+      return new Promise((resolve) => waiters.push({ upTo, failuresBefore, resolve }));
+    },
     dropped: () => dropped,
   };
 }

@@ -72,7 +72,9 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
     if (extra !== null) {
       let count = 0;
       for (const key in extra) {
-        if (++count > MAX_ATTRIBUTES) droppedAttributesCount++;
+        if (key === '' || ++count > MAX_ATTRIBUTES) droppedAttributesCount++;
+        // A JSON field named __proto__ is data: assigned, it would set the object's prototype.
+        else if (key === '__proto__') Object.defineProperty(attributes, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
         else attributes[key] = extra[key] as AnyValue;
       }
     }

@@ -130,9 +130,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     await metricBuffer.collect();
     pendingLogBytes = 0;
     const [, result] = await Promise.all([
-      spanQueue.flush().then(() => spanExporter.retryRetained()),
+      // What a down backend left retained goes again only once the backend took this flush.
+      spanQueue.flush().then((ok) => (ok ? spanExporter.retryRetained() : undefined)),
       metricBuffer.export(),
-      logQueue.flush().then(() => logExporter.retryRetained()),
+      logQueue.flush().then((ok) => (ok ? logExporter.retryRetained() : undefined)),
     ]);
     if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
     self.flushed(performance.now() - startedMs);
@@ -210,7 +211,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         metricPoints: metricBuffer.dropped() + metricBuffer.pendingPoints(),
         logRecords: dropped + logQueue.length + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
       };
-      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, logRecordsRefusedQueueFull: dropped });
+      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: dropped });
       logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });
     },
   };

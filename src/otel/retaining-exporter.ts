@@ -49,7 +49,7 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, maxItems: nu
   const send = (items: T[], resultCallback: (result: ExportResult) => void): void => {
     const batch = retained.length === 0 ? items : retained.concat(items);
     retained = [];
-    inner.export(batch, (result) => {
+    const settle = (result: ExportResult): void => {
       if (result.code === ExportResultCode.SUCCESS) exported += batch.length;
       else {
         failedExports++;
@@ -60,7 +60,15 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, maxItems: nu
         } else droppedRefused += batch.length;
       }
       resultCallback(result);
-    });
+    };
+    try {
+      inner.export(batch, settle);
+    } catch (error) {
+      // An encoder that throws on these items would throw again: they are refused, not retained.
+      failedExports++;
+      droppedRefused += batch.length;
+      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
   };
 
   return {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { createExportQueue } from '../../src/otel/export-queue.ts';
 
@@ -108,5 +109,43 @@ describe('createExportQueue', () => {
     await queue.flush();
     assert.equal(queue.dropped(), 2);
     assert.equal(queue.length, 0);
+  });
+
+  it('flush() waits for the items queued before it, not for those that keep coming after', async () => {
+    const exporter = manual();
+    const queue = createExportQueue(exporter, { capacity: 1000, batchSize: 2 });
+    queue.push(0);
+    let flushed = false;
+    const flush = queue.flush().then((ok) => (flushed = ok));
+    for (let n = 1; n < 40 && !flushed; n++) {
+      queue.push(n);
+      exporter.answerAll();
+      await tick();
+    }
+    await flush;
+    assert.equal(flushed, true);
+    assert.ok(exporter.batches.flat().length < 40, 'resolved while items were still coming');
+  });
+
+  it('flush() says whether an export failed, and an export that never answers fails after the timeout', async () => {
+    const answers: boolean[] = [true, false];
+    const queue = createExportQueue<number>(
+      {
+        export(_items, done) {
+          const ok = answers.shift();
+          if (ok !== undefined) done({ code: ok ? ExportResultCode.SUCCESS : ExportResultCode.FAILED });
+          // the third export never answers
+        },
+        shutdown: () => Promise.resolve(),
+      },
+      { capacity: 100, batchSize: 10, exportTimeoutMs: 50 },
+    );
+    queue.push(1);
+    assert.equal(await queue.flush(), true);
+    queue.push(2);
+    assert.equal(await queue.flush(), false);
+    queue.push(3);
+    assert.equal(await queue.flush(), false, 'timed out');
+    assert.equal(await queue.flush(), true, 'nothing left');
   });
 });

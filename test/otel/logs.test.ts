@@ -127,4 +127,25 @@ describe('otel pipeline: logs', () => {
     assert.equal(warning?.logRecordsRefusedQueueFull, 50);
     assert.equal(warning?.logRecords, 50);
   });
+
+  it('keeps JSON fields as attributes up to the cap, drops empty keys, and keeps a field named __proto__ as data', async () => {
+    const record: Record<string, unknown> = { message: 'many fields', '': 'no name' };
+    Object.defineProperty(record, '__proto__', { value: 'data', enumerable: true });
+    for (let i = 0; i < 130; i++) record[`f${i}`] = i;
+    const { logs } = await setup().run([[fn(T0, record as LogRecord)]]);
+    const log = logs[0]!;
+    assert.equal(log.attributes[''], undefined);
+    assert.equal(Object.keys(log.attributes).filter((k) => k.startsWith('f')).length, 127, '__proto__ and 127 fields make the 128');
+    assert.equal(log.droppedAttributesCount, 4, 'the empty key and the three fields past the cap');
+    assert.equal(Object.getPrototypeOf(log.attributes), Object.prototype);
+    assert.equal(Object.getOwnPropertyDescriptor(log.attributes, '__proto__')?.value, 'data');
+  });
+
+  it('marks the records of an invocation X-Ray did not sample as not sampled', async () => {
+    const inv = invocation({ requestId: REQ, atMs: T0, tracing: xray('Root=1-5e1b4151-5ac6c58f5b5dbd6a3ba0f9c4;Parent=53995c3f42cd8ad8;Sampled=0') });
+    const { spans, logs } = await setup().run([[inv.start, fn(T0 + 5, 'unsampled line'), inv.runtimeDone, inv.report]]);
+    assert.equal(spans.filter((s) => s.name === 'fn').length, 0, 'no invocation span when X-Ray says Sampled=0');
+    assert.equal(logs[0]!.spanContext?.traceFlags, 0);
+    assert.equal(logs[0]!.spanContext?.traceId, '5e1b41515ac6c58f5b5dbd6a3ba0f9c4');
+  });
 });

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
@@ -212,5 +213,55 @@ describe('otel pipeline: invocations to spans', () => {
     assert.equal(server.attributes['faas.coldstart'], true);
     assert.equal(restore.parentSpanContext?.spanId, server.spanContext().spanId);
     assert.equal(restore.attributes['aws.lambda.restore_duration_ms'], 150);
+  });
+});
+
+describe('otel pipeline: span queue and a failing backend', () => {
+  /** A pipeline whose trace exporter answers with `answer` after `delayMs`, counting the export calls. */
+  function withTraceExporter(answer: ExportResult, delayMs: number) {
+    const lines: string[] = [];
+    let calls = 0;
+    let spansSeen = 0;
+    const pipeline = createOtelPipeline({
+      registration: { extensionName: 'lambda-telemetry-otel', functionName: FUNCTION, functionVersion: '$LATEST', accountId: '123456789012' },
+      config: { ...OTEL_DEFAULTS, flush: { kind: 'shutdown' } },
+      logger: createLogger('lambda-telemetry-otel', 'info', (line) => lines.push(line)),
+      platformSubscribed: true,
+      exporters: {
+        traces: {
+          export(items: ReadableSpan[], done: (result: ExportResult) => void) {
+            calls++;
+            spansSeen += items.length;
+            setTimeout(() => done(answer), delayMs);
+          },
+          shutdown: () => Promise.resolve(),
+        },
+        metrics: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+        logs: new InMemoryLogRecordExporter(),
+      },
+    });
+    const warning = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'telemetry lost');
+    return { pipeline, warning, calls: () => calls, spansSeen: () => spansSeen };
+  }
+
+  it('refuses spans beyond the queue in a burst faster than the backend, and says how many', async () => {
+    const h = withTraceExporter({ code: ExportResultCode.SUCCESS }, 5);
+    const invocations = 8_500; // 34 000 spans in one batch: over the 32 768 the queue holds plus the first batch on its way
+    const events = Array.from({ length: invocations }, (_, i) => invocation({ requestId: `req-${i}`, atMs: T0 + i })).flatMap((inv) => [inv.start, inv.runtimeDone, inv.report]);
+    h.pipeline.process(events);
+    await h.pipeline.shutdown(Date.now() + 10_000);
+    const refused = invocations * 4 - h.spansSeen();
+    assert.ok(refused > 0, `some spans were refused (saw ${h.spansSeen()}, warning ${JSON.stringify(h.warning())})`);
+    assert.equal(h.warning()?.spans, refused, "every refused span is in the warning");
+    assert.equal(h.warning()?.spansRefusedQueueFull, refused);
+  });
+
+  it('does not send a failing backend the same spans twice in one flush', async () => {
+    const h = withTraceExporter({ code: ExportResultCode.FAILED, error: new Error('connection refused') }, 1);
+    const inv = invocation({ requestId: 'req-1', atMs: T0 });
+    h.pipeline.process([inv.start, inv.runtimeDone, inv.report]);
+    await h.pipeline.shutdown(Date.now() + 2_000);
+    assert.equal(h.calls(), 1);
+    assert.equal(h.warning()?.spans, 4, 'kept for a next export that never comes, so reported lost');
   });
 });

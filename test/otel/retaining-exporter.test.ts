@@ -60,4 +60,20 @@ describe('retaining exporter', () => {
     assert.deepEqual(inner.batches.at(-1), [2, 3, 4]);
     assert.equal(exporter.stats().droppedOverflow, 1);
   });
+
+  it('counts a batch its exporter threw on as refused and answers FAILED, instead of throwing', async () => {
+    const exporter = createRetainingExporter<number>(
+      {
+        export() {
+          throw new Error('encoder bug');
+        },
+        shutdown: () => Promise.resolve(),
+      },
+      100,
+    );
+    const result = await send(exporter, [1, 2, 3]);
+    assert.equal(result.code, ExportResultCode.FAILED);
+    assert.equal(result.error?.message, 'encoder bug');
+    assert.deepEqual(exporter.stats(), { exported: 0, droppedOverflow: 0, droppedRefused: 3, failedExports: 1, retained: 0 });
+  });
 });
