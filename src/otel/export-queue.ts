@@ -16,6 +16,8 @@ export interface ExportQueue<T> {
   push(item: T): boolean;
   /** Items queued and not yet handed to the exporter. */
   readonly length: number;
+  /** Items queued or on their way whose export has not settled yet. */
+  unsettled(): number;
   /**
    * Hands everything queued to the exporter, at most `batchSize` items per export, and resolves
    * once the exports of every item queued before the call have settled: true when no export
@@ -48,6 +50,7 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
   let accepted = 0;
   let handedOut = 0;
   let failures = 0;
+  let settledItems = 0;
   /** Where each export on the way starts in that numbering. */
   const onTheWay = new Set<number>();
   let waiters: Array<{ readonly upTo: number; readonly failuresBefore: number; readonly resolve: (ok: boolean) => void }> = [];
@@ -79,11 +82,13 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
         done = true;
         clearTimeout(timer);
         if (!ok) failures++;
+        settledItems += batch.length;
         onTheWay.delete(start);
         wakeWaiters();
         resolve();
       };
-      const timer = setTimeout(() => settle(false), exportTimeoutMs);
+      // Unref'd: a hanging export must not keep the process alive by itself.
+      const timer = setTimeout(() => settle(false), exportTimeoutMs).unref();
       try {
         exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS));
       } catch {
@@ -135,6 +140,7 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
     get length() {
       return items.length + taken;
     },
+    unsettled: () => accepted - settledItems,
     flush() {
       const upTo = accepted;
       const failuresBefore = failures;

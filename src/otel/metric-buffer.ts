@@ -17,6 +17,8 @@ export interface MetricBuffer {
   collect(): Promise<void>;
   /** Data points recorded or collected and not yet exported. */
   pendingPoints(): number;
+  /** Pending points plus those of an export still on its way. */
+  unsettledPoints(): number;
   /**
    * Exports everything collected so far in one request; resolves with the exporter's result.
    * What a down or throttling backend did not take is kept (up to the bound) for the next export.
@@ -53,6 +55,8 @@ export function createMetricBuffer(options: MetricBufferOptions): MetricBuffer {
   let collections: ResourceMetrics[] = [];
   let points = 0;
   let dropped = 0;
+  /** Points of exports not answered yet. */
+  let onTheWay = 0;
   const keep = (collected: ResourceMetrics): void => {
     const n = countPoints(collected);
     if (n === 0) return;
@@ -72,15 +76,19 @@ export function createMetricBuffer(options: MetricBufferOptions): MetricBuffer {
 
     pendingPoints: () => points + gauges.count(),
 
+    unsettledPoints: () => points + gauges.count() + onTheWay,
+
     export() {
       const batch = mergeAll(collections);
       collections = [];
       points = 0;
       if (batch === null || countPoints(batch) === 0) return Promise.resolve({ code: 0 });
+      const size = countPoints(batch);
+      onTheWay += size;
       return new Promise((resolve) =>
         exporter.export(batch, (result) => {
+          onTheWay -= size;
           if (result.code !== ExportResultCode.SUCCESS) {
-            const size = countPoints(batch);
             if (isRetainable(result) && points + size <= maxRetainedPoints) {
               collections.unshift(batch);
               points += size;

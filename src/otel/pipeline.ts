@@ -59,6 +59,8 @@ const LOG_EXPORT_BATCH = 512;
 const MAX_REMEMBERED_ARNS = 64;
 /** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
 const SHUTDOWN_WAIT_SHARE = 0.5;
+/** Kept before the SHUTDOWN deadline to count and log what did not get out. */
+const ACCOUNTING_MARGIN_MS = 50;
 /** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
 const ESTIMATED_SPAN_BYTES = 300;
 const ESTIMATED_POINT_BYTES = 90;
@@ -200,16 +202,23 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       // A running export must finish first, but not past half the time left: an export stuck
       // on a slow backend must not hold the last reports.
       await withTimeout(flushing, Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
-      await exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
+      // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
+      let finished = false;
+      const exported = exportAll()
+        .catch((error: unknown) => logger.warn('export failed', { cause: String(error) }))
+        .then(() => void (finished = true));
+      await withTimeout(exported, Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS));
+      if (!finished) logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
       const { evicted, late } = correlator.stats();
       if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
       const dropped = logQueue.dropped();
       const spansLost = spanExporter.stats();
       const logsLost = logExporter.stats();
       const lost = {
-        spans: spanQueue.dropped() + spanQueue.length + spansLost.droppedOverflow + spansLost.droppedRefused + spansLost.retained,
-        metricPoints: metricBuffer.dropped() + metricBuffer.pendingPoints(),
-        logRecords: dropped + logQueue.length + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
+        // Unsettled: still queued, or on the way in an export that did not answer in time.
+        spans: spanQueue.dropped() + spanQueue.unsettled() + spansLost.droppedOverflow + spansLost.droppedRefused + spansLost.retained,
+        metricPoints: metricBuffer.dropped() + metricBuffer.unsettledPoints(),
+        logRecords: dropped + logQueue.unsettled() + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
       };
       if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: dropped });
       logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });

@@ -217,8 +217,8 @@ describe('otel pipeline: invocations to spans', () => {
 });
 
 describe('otel pipeline: span queue and a failing backend', () => {
-  /** A pipeline whose trace exporter answers with `answer` after `delayMs`, counting the export calls. */
-  function withTraceExporter(answer: ExportResult, delayMs: number) {
+  /** A pipeline whose trace exporter answers with `answer` after `delayMs` (null: never), counting the export calls. */
+  function withTraceExporter(answer: ExportResult, delayMs: number | null) {
     const lines: string[] = [];
     let calls = 0;
     let spansSeen = 0;
@@ -232,7 +232,7 @@ describe('otel pipeline: span queue and a failing backend', () => {
           export(items: ReadableSpan[], done: (result: ExportResult) => void) {
             calls++;
             spansSeen += items.length;
-            setTimeout(() => done(answer), delayMs);
+            if (delayMs !== null) setTimeout(() => done(answer), delayMs);
           },
           shutdown: () => Promise.resolve(),
         },
@@ -263,5 +263,16 @@ describe('otel pipeline: span queue and a failing backend', () => {
     await h.pipeline.shutdown(Date.now() + 2_000);
     assert.equal(h.calls(), 1);
     assert.equal(h.warning()?.spans, 4, 'kept for a next export that never comes, so reported lost');
+  });
+
+  it('returns before the SHUTDOWN deadline from a backend that never answers, counting what it holds as lost', async () => {
+    const h = withTraceExporter({ code: ExportResultCode.SUCCESS }, null);
+    const inv = invocation({ requestId: 'req-1', atMs: T0 });
+    h.pipeline.process([inv.start, inv.runtimeDone, inv.report]);
+    const deadlineMs = Date.now() + 400;
+    await h.pipeline.shutdown(deadlineMs);
+    assert.ok(Date.now() < deadlineMs, 'returned before the deadline');
+    assert.equal(h.calls(), 1);
+    assert.equal(h.warning()?.spans, 4, 'the spans on their way are reported lost');
   });
 });
