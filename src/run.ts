@@ -48,8 +48,12 @@ export interface IntakeStats {
 export interface Processor {
   /** Called once after registration and subscription, before the first `event/next`. */
   init?(context: RunContext): void | Promise<void>;
-  /** Called with the valid events of each POSTed batch, in order. Must not block for long. */
-  process(events: readonly TelemetryEvent[]): void;
+  /**
+   * Called with the valid events of each POSTed batch, in order. Must not block for long. A
+   * returned promise is back-pressure: Lambda gets its answer (and sends the next batch) once it
+   * settles, at most a second later.
+   */
+  process(events: readonly TelemetryEvent[]): void | Promise<void>;
   /** Called on each INVOKE; `event/next` is called again once the returned promise settles. */
   invoke?(event: InvokeEvent): void | Promise<void>;
   /**
@@ -123,7 +127,7 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
         intake.events += result.events.length;
         intake.rejected += result.batchError === null ? result.rejected.length : 1;
         if (drainReports) drain.seen(result.events);
-        deliver(processor, result, rejects, logger);
+        return deliver(processor, result, rejects, logger);
       },
     });
     const schemaVersion = await subscribe(runtimeApi, registration.identifier, {
@@ -176,14 +180,20 @@ function guard(logger: Logger): (hook: string, call: () => void | Promise<void>)
   };
 }
 
-function deliver(processor: Processor, result: DecodeResult, rejects: RejectLog, logger: Logger): void {
+function deliver(processor: Processor, result: DecodeResult, rejects: RejectLog, logger: Logger): Promise<void> | undefined {
   rejects.record(result);
-  if (result.events.length === 0) return;
-  try {
-    processor.process(result.events);
-  } catch (error) {
+  if (result.events.length === 0) return undefined;
+  const failed = (error: unknown): void => {
     // One failing batch must not take the listener down; the error is the processor's to fix.
     logger.error('processor failed on a batch', { events: result.events.length, cause: (error as Error)?.message ?? String(error) });
+  };
+  try {
+    const returned: unknown = processor.process(result.events);
+    // Only a promise holds Lambda back; JavaScript callers may return anything else.
+    return returned instanceof Promise ? returned.catch(failed) : undefined;
+  } catch (error) {
+    failed(error);
+    return undefined;
   }
 }
 

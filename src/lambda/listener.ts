@@ -14,6 +14,8 @@ import type { DecodeResult } from '../telemetry/decode.ts';
 export const SANDBOX_HOST = 'sandbox.localdomain';
 /** Path of the listener; anything else gets 404. */
 export const LISTENER_PATH = '/telemetry';
+/** Longest a batch's answer is held for back-pressure: well inside any delivery timeout. */
+export const MAX_HOLD_MS = 1000;
 /** Largest accepted body: Lambda's biggest batch (maxBytes 1 MiB) plus room for the JSON framing. */
 export const MAX_BODY_BYTES = 1536 * 1024;
 
@@ -22,8 +24,12 @@ export interface ListenerOptions {
   /** Address to bind; default: {@link resolveSandboxHost}. */
   readonly host?: string | Promise<string>;
   readonly maxBodyBytes?: number;
-  /** Receives every accepted batch (also those with rejected items); must not throw. */
-  readonly onBatch: (result: DecodeResult, bodyBytes: number) => void;
+  /**
+   * Receives every accepted batch (also those with rejected items); must not throw. A returned
+   * promise holds the answer to Lambda until it settles, at most {@link MAX_HOLD_MS}: Lambda
+   * sends the next batch only after the answer, so this is how a backlog slows the stream.
+   */
+  readonly onBatch: (result: DecodeResult, bodyBytes: number) => void | Promise<void>;
 }
 
 export interface TelemetryListener {
@@ -137,8 +143,14 @@ function handle(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number,
       onBatch(result, received);
       return reply(res, 400, result.batchError === 'invalid-json' ? 'body is not valid JSON' : 'body must be a JSON array of events');
     }
-    onBatch(result, received);
-    reply(res, 200, 'OK');
+    const held = onBatch(result, received);
+    if (held === undefined) return reply(res, 200, 'OK');
+    let timer: NodeJS.Timeout | undefined;
+    const released = new Promise<void>((resolve) => (timer = setTimeout(resolve, MAX_HOLD_MS)));
+    void Promise.race([held.catch(() => undefined), released]).then(() => {
+      clearTimeout(timer);
+      reply(res, 200, 'OK');
+    });
   });
 }
 

@@ -16,6 +16,7 @@ export interface ExportQueue<T> {
   push(item: T): boolean;
   /** Items queued and not yet handed to the exporter. */
   readonly length: number;
+  readonly capacity: number;
   /** Items queued or on their way whose export has not settled yet. */
   unsettled(): number;
   /**
@@ -140,6 +141,7 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
     get length() {
       return items.length + taken;
     },
+    capacity,
     unsettled: () => accepted - settledItems,
     flush() {
       const upTo = accepted;

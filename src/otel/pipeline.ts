@@ -41,7 +41,8 @@ export interface PipelineContext {
 }
 
 export interface OtelPipeline {
-  process(events: readonly TelemetryEvent[]): void;
+  /** Maps a batch; returns a promise (back-pressure) while the export queues are more than half full. */
+  process(events: readonly TelemetryEvent[]): void | Promise<void>;
   invoke(event: InvokeEvent): Promise<void>;
   /** Waits (bounded) for owed reports, exports everything, and resolves before `deadlineMs`. */
   shutdown(deadlineMs: number): Promise<void>;
@@ -184,6 +185,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         }
       }
       if (pendingBytes() >= config.flushBytes) void flush();
+      // A burst faster than the backend: Lambda's next batch waits until the queues drained.
+      if (spanQueue.length * 2 > spanQueue.capacity || logQueue.length * 2 > logQueue.capacity) {
+        return Promise.all([spanQueue.flush(), logQueue.flush()]).then(() => undefined);
+      }
+      return undefined;
     },
 
     invoke(event) {

@@ -30,7 +30,7 @@ describe('telemetry listener', () => {
   let listener: TelemetryListener;
 
   before(async () => {
-    listener = await startListener({ port: 0, onBatch: (result, bytes) => batches.push({ result, bytes }) });
+    listener = await startListener({ port: 0, onBatch: (result, bytes) => void batches.push({ result, bytes }) });
   });
   after(() => listener.close());
 
@@ -47,6 +47,29 @@ describe('telemetry listener', () => {
     assert.equal(batches.length, 1);
     assert.equal(batches[0]!.bytes, Buffer.byteLength(body));
     assert.deepEqual(batches[0]!.result.events.map((e) => e.record), ['line 1', 'line 2']);
+  });
+
+  it('holds its answer while onBatch\'s promise is pending (back-pressure), for a bounded time', async () => {
+    let release: () => void = () => undefined;
+    const held = await startListener({ port: 0, onBatch: () => new Promise<void>((resolve) => (release = resolve)) });
+    try {
+      let answered = false;
+      const answer = post(held.port, LISTENER_PATH, JSON.stringify([event(1)])).then((a) => ((answered = true), a));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(answered, false, 'no answer while the promise is pending');
+      release();
+      assert.equal((await answer).status, 200);
+
+      const never = await startListener({ port: 0, onBatch: () => new Promise<void>(() => undefined) });
+      try {
+        // Answered although the promise never settles: the hold is bounded.
+        assert.equal((await post(never.port, LISTENER_PATH, JSON.stringify([event(1)]))).status, 200);
+      } finally {
+        await never.close();
+      }
+    } finally {
+      await held.close();
+    }
   });
 
   it('keeps the valid events of a batch with invalid ones, and still answers 200', async () => {

@@ -275,4 +275,19 @@ describe('otel pipeline: span queue and a failing backend', () => {
     assert.equal(h.calls(), 1);
     assert.equal(h.warning()?.spans, 4, 'the spans on their way are reported lost');
   });
+
+  it('holds Lambda back while the span queue is over half full, so that batches sent after the answer lose nothing', async () => {
+    const h = withTraceExporter({ code: ExportResultCode.SUCCESS }, 5);
+    let held = 0;
+    for (let batch = 0; batch < 4; batch++) {
+      const events = Array.from({ length: 3_000 }, (_, i) => invocation({ requestId: `req-${batch}-${i}`, atMs: T0 + batch * 3_000 + i })).flatMap((inv) => [inv.start, inv.runtimeDone, inv.report]);
+      const answer = h.pipeline.process(events);
+      if (answer !== undefined) held++;
+      await answer; // what the listener does before answering Lambda
+    }
+    await h.pipeline.shutdown(Date.now() + 10_000);
+    assert.ok(held > 0, 'some batches were held');
+    assert.equal(h.spansSeen(), 4 * 3_000 * 4);
+    assert.equal(h.warning(), undefined);
+  });
 });

@@ -49,7 +49,7 @@ describe('npm package', () => {
   it('a Processor composes the OTel processor (type-level and at run time)', () => {
     const otel = api.createOtelProcessor({});
     const seen: TelemetryEvent[] = [];
-    const filtered: Processor = { ...otel, process: (events) => seen.push(...events.filter((e) => e.type !== 'function')) };
+    const filtered: Processor = { ...otel, process: (events) => void seen.push(...events.filter((e) => e.type !== 'function')) };
     filtered.process([{ time: '2026-01-01T00:00:00.000Z', type: 'function', record: 'x' }]);
     assert.deepEqual(seen, []);
     assert.ok(new ExtensionError('Extension.Mine', 'no') instanceof Error);
