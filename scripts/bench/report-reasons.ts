@@ -79,13 +79,14 @@ export function lossNotes(results: Results): string[] {
     } else if (run.spans < w.expectedSpans) {
       notes.push(
         `${fmt(w.expectedSpans - run.spans, 0)} spans of ${w.name} in max-size batches were refused by the layer's span queue ` +
-          '(max(4 × LAMBDA_OTEL_FLUSH_SPANS, 32 768) spans; one max-size batch carries up to 3 333 invocations, 13 332 spans): the receiver took them slower than they came.',
+          '(max(4 × LAMBDA_OTEL_FLUSH_SPANS, 32 768) spans; one max-size batch carries up to 3 333 invocations, 13 332 spans): the receiver took them ' +
+          'slower than they came even with the listener holding each answer up to 1 s.',
       );
     } else if (run.logs < w.expectedLogs) {
       const said = run.warnings.map((line) => `"${(JSON.parse(line) as { msg: string }).msg}"`).join(', ') || 'nothing';
       notes.push(
         `${fmt(w.expectedLogs - run.logs, 0)} log records of ${w.name} were not delivered with the default log queue (LAMBDA_OTEL_LOG_QUEUE=10000, ` +
-          `records beyond it are refused and counted); the layer logged ${said}.`,
+          `records beyond it are refused and counted, after the listener held each answer up to 1 s); the layer logged ${said}.`,
       );
     }
   }

@@ -96,9 +96,9 @@ const METHOD = `## Method and caveats
   delivers after its buffering time (25 ms here), then exports.
 - **Throughput** runs the built layer in the sandbox (freeze off), loads its SDK with one real
   invocation, then POSTs pre-built bodies straight to its listener on 127.0.0.1, one at a time,
-  as Lambda does. (3a) runs with \`LAMBDA_OTEL_LOG_QUEUE=1000000\`, because the default queue of
-  10 000 records refuses most of a 30 000-line burst (see the loss table); (3b) runs with the
-  defaults, in the batches the layer subscribes with by default (1 000 events), since a
+  as Lambda does, with the layer's defaults (the listener holds its answer while the export
+  queues are more than half full, so a burst waits instead of being refused). (3b) comes in the
+  batches the layer subscribes with by default (1 000 events), since a
   max-size batch holds 3 333 invocations, i.e. 13 332 spans (see the loss table for what
   a burst of those does: column "delivered"). The warm-up invocation adds its own
   5 spans to every run's counts. The
