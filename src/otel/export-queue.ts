@@ -42,12 +42,12 @@ const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 export function createExportQueue<T>(exporter: ArrayExporter<T>, options: ExportQueueOptions): ExportQueue<T> {
   const { capacity, batchSize } = options;
   const exportTimeoutMs = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  // Queued and not yet taken by the drain.
   let items: T[] = [];
-  // Taken from `items` by the running drain and not yet exported; they still count against the capacity.
-  let taken = 0;
   let dropped = 0;
   let draining: Promise<void> | null = null;
-  // Items are numbered in queue order: `accepted` were queued, `handedOut` given to the exporter.
+  // Items are numbered in queue order: `accepted` were queued, `handedOut` given to the exporter;
+  // the difference is what waits, and counts against the capacity.
   let accepted = 0;
   let handedOut = 0;
   let failures = 0;
@@ -106,10 +106,8 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
       while (items.length > 0) {
         const batchOf = items;
         items = [];
-        taken = batchOf.length;
         for (let from = 0; from < batchOf.length; from += batchSize) {
           const batch = batchOf.slice(from, from + batchSize);
-          taken -= batch.length;
           const sent = exportBatch(batch);
           sending.add(sent);
           void sent.then(() => sending.delete(sent));
@@ -129,7 +127,7 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
 
   return {
     push(item) {
-      if (items.length + taken >= capacity) {
+      if (accepted - handedOut >= capacity) {
         dropped++;
         return false;
       }
@@ -139,7 +137,7 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
       return true;
     },
     get length() {
-      return items.length + taken;
+      return accepted - handedOut;
     },
     capacity,
     unsettled: () => accepted - settledItems,
