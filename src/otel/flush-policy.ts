@@ -94,11 +94,14 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
   };
 }
 
-/** Settles with `work` or after `timeoutMs`, whichever comes first; never rejects on the timeout. */
-export function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
+/**
+ * Settles with `work` or after `timeoutMs`, whichever comes first; never rejects on the timeout.
+ * Resolves true when `work` finished in time.
+ */
+export function withTimeout(work: Promise<void>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([work.then(() => true as const), expired]).finally(() => clearTimeout(timer));
 }

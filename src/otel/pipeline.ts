@@ -17,9 +17,11 @@ import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
 import { createExportQueue } from './export-queue.ts';
+import type { ExportQueue } from './export-queue.ts';
 import { createFlushPolicy, withTimeout } from './flush-policy.ts';
 import { createInvocationContexts } from './invocation-context.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
+import type { RetainingExporter } from './retaining-exporter.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
@@ -209,27 +211,32 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       // on a slow backend must not hold the last reports.
       await withTimeout(flushing, Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
       // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
-      let finished = false;
-      const exported = exportAll()
-        .catch((error: unknown) => logger.warn('export failed', { cause: String(error) }))
-        .then(() => void (finished = true));
-      await withTimeout(exported, Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS));
-      if (!finished) logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
+      const exported = exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
+      if (!(await withTimeout(exported, Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS)))) {
+        logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
+      }
       const { evicted, late } = correlator.stats();
       if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
-      const dropped = logQueue.dropped();
-      const spansLost = spanExporter.stats();
-      const logsLost = logExporter.stats();
       const lost = {
-        // Unsettled: still queued, or on the way in an export that did not answer in time.
-        spans: spanQueue.dropped() + spanQueue.unsettled() + spansLost.droppedOverflow + spansLost.droppedRefused + spansLost.retained,
+        spans: undelivered(spanQueue, spanExporter),
         metricPoints: metricBuffer.dropped() + metricBuffer.unsettledPoints(),
-        logRecords: dropped + logQueue.unsettled() + logsLost.droppedOverflow + logsLost.droppedRefused + logsLost.retained,
+        logRecords: undelivered(logQueue, logExporter),
       };
-      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: dropped });
+      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) {
+        logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: logQueue.dropped() });
+      }
       logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });
     },
   };
+}
+
+/**
+ * What of one signal did not reach the backend: refused by the full queue, still queued or on
+ * the way in an export that did not answer in time, or dropped or still retained by the exporter.
+ */
+function undelivered<T>(queue: ExportQueue<T>, exporter: RetainingExporter<T>): number {
+  const { droppedOverflow, droppedRefused, retained } = exporter.stats();
+  return queue.dropped() + queue.unsettled() + droppedOverflow + droppedRefused + retained;
 }
 
 /**
