@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ERROR_TYPES, ExtensionError } from '../errors.ts';
 import { decode } from '../telemetry/decode.ts';
+import { withTimeout } from '../with-timeout.ts';
 import type { DecodeResult } from '../telemetry/decode.ts';
 
 /** Host name Lambda requires in the subscription's destination URI. */
@@ -145,12 +146,7 @@ function handle(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number,
     }
     const held = onBatch(result, received);
     if (held === undefined) return reply(res, 200, 'OK');
-    let timer: NodeJS.Timeout | undefined;
-    const released = new Promise<void>((resolve) => (timer = setTimeout(resolve, MAX_HOLD_MS)));
-    void Promise.race([held.catch(() => undefined), released]).then(() => {
-      clearTimeout(timer);
-      reply(res, 200, 'OK');
-    });
+    void withTimeout(held.catch(() => undefined), MAX_HOLD_MS).then(() => reply(res, 200, 'OK'));
   });
 }
 

@@ -12,6 +12,7 @@
  * - `shutdown`: only at SHUTDOWN and when a threshold is reached.
  */
 import type { FlushMode } from '../config.ts';
+import { withTimeout } from '../with-timeout.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 
 export interface FlushPolicyOptions {
@@ -92,16 +93,4 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
     mode: () => current,
     stop: stopTimer,
   };
-}
-
-/**
- * Settles with `work` or after `timeoutMs`, whichever comes first; never rejects on the timeout.
- * Resolves true when `work` finished in time.
- */
-export function withTimeout(work: Promise<void>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  return Promise.race([work.then(() => true as const), expired]).finally(() => clearTimeout(timer));
 }
