@@ -13,7 +13,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExtensionLogEvent, FunctionLogEvent, TelemetryEvent } from '../telemetry/events.ts';
-import { SEVERITY, parseLogRecord } from '../telemetry/log-record.ts';
+import { SEVERITY, parseLogRecord, setField } from '../telemetry/log-record.ts';
 import type { InvocationContexts } from './invocation-context.ts';
 import { LEGACY_FAAS_INVOCATION_ID } from './spans.ts';
 
@@ -73,9 +73,7 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
       let count = 0;
       for (const key in extra) {
         if (key === '' || ++count > MAX_ATTRIBUTES) droppedAttributesCount++;
-        // A JSON field named __proto__ is data: assigned, it would set the object's prototype.
-        else if (key === '__proto__') Object.defineProperty(attributes, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
-        else attributes[key] = extra[key] as AnyValue;
+        else setField(attributes, key, extra[key]);
       }
     }
     let body = rawBody as AnyValue;

@@ -209,9 +209,7 @@ function parseJson(record: JsonLogRecord): ParsedLog {
     if (!Object.hasOwn(record, key)) continue;
     if (key === 'message' || key === idKey || (key === 'level' && levelUsed) || (key === 'timestamp' && !Number.isNaN(timeMs))) continue;
     attributes ??= {};
-    // JSON.parse makes `__proto__` an own data property; keep it one.
-    if (key === '__proto__') Object.defineProperty(attributes, key, { value: record[key], enumerable: true, writable: true, configurable: true });
-    else attributes[key] = record[key];
+    setField(attributes, key, record[key]);
   }
   return result(
     message === undefined ? record : message,
@@ -297,3 +295,12 @@ function indexBefore(s: string, code: number, from: number, limit: number, end: 
 
 function isDigit(c: number): boolean { return c >= ZERO && c <= NINE; }
 function isUpper(c: number): boolean { return c >= UPPER_A && c <= UPPER_Z; }
+
+/**
+ * Sets `target[key]` as an own data property, whatever the key: JSON.parse makes a field named
+ * `__proto__` an own property, and a plain assignment would set the prototype instead.
+ */
+export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
