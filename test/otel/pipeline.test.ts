@@ -222,6 +222,7 @@ describe('otel pipeline: span queue and a failing backend', () => {
     const lines: string[] = [];
     let calls = 0;
     let spansSeen = 0;
+    let spansAnswered = 0;
     const pipeline = createOtelPipeline({
       registration: { extensionName: 'lambda-telemetry-otel', functionName: FUNCTION, functionVersion: '$LATEST', accountId: '123456789012' },
       config: { ...OTEL_DEFAULTS, flush: { kind: 'shutdown' } },
@@ -232,7 +233,12 @@ describe('otel pipeline: span queue and a failing backend', () => {
           export(items: ReadableSpan[], done: (result: ExportResult) => void) {
             calls++;
             spansSeen += items.length;
-            if (delayMs !== null) setTimeout(() => done(answer), delayMs);
+            if (delayMs !== null) {
+              setTimeout(() => {
+                spansAnswered += items.length;
+                done(answer);
+              }, delayMs);
+            }
           },
           shutdown: () => Promise.resolve(),
         },
@@ -241,7 +247,7 @@ describe('otel pipeline: span queue and a failing backend', () => {
       },
     });
     const warning = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'telemetry lost');
-    return { pipeline, warning, calls: () => calls, spansSeen: () => spansSeen };
+    return { pipeline, warning, calls: () => calls, spansSeen: () => spansSeen, spansAnswered: () => spansAnswered };
   }
 
   it('refuses spans beyond the queue in a burst faster than the backend, and says how many', async () => {
@@ -288,6 +294,17 @@ describe('otel pipeline: span queue and a failing backend', () => {
     await h.pipeline.shutdown(Date.now() + 10_000);
     assert.ok(held > 0, 'some batches were held');
     assert.equal(h.spansSeen(), 4 * 3_000 * 4);
+    assert.equal(h.warning(), undefined);
+  });
+
+  it('SHUTDOWN arriving while a threshold export is on its way still delivers every span, once', async () => {
+    const h = withTraceExporter({ code: ExportResultCode.SUCCESS }, 100);
+    const events = Array.from({ length: 300 }, (_, i) => invocation({ requestId: `req-${i}`, atMs: T0 + i })).flatMap((inv) => [inv.start, inv.runtimeDone, inv.report]);
+    h.pipeline.process(events); // 1 200 spans: the first 512 leave at once, the backend answers 100 ms later
+    assert.ok(h.calls() > 0, 'an export is on its way');
+    await h.pipeline.shutdown(Date.now() + 5_000);
+    assert.equal(h.spansSeen(), 300 * 4, 'each span sent once');
+    assert.equal(h.spansAnswered(), 300 * 4, 'and answered before SHUTDOWN returned');
     assert.equal(h.warning(), undefined);
   });
 });
