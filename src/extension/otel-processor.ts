@@ -40,6 +40,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
         config: otelConfig!,
         logger: ctx.logger,
         platformSubscribed: ctx.config.telemetryTypes.includes('platform'),
+        bufferingTimeoutMs: ctx.config.buffering.timeoutMs,
         intake: ctx.intake,
       });
       if (held.length > 0) pipeline.process(held);

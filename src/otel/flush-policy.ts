@@ -4,7 +4,9 @@
  * - `end`: at the end of every invocation, the extension waits for the invocation's
  *   `platform.runtimeDone` (so that the previous invocation's report has arrived) and exports
  *   before calling `next`. Telemetry reaches the backend before the environment freezes, at the
- *   price of billed post-runtime time (the buffering delay plus one export).
+ *   price of billed post-runtime time (the buffering delay plus one export). The wait is bounded
+ *   by the telemetry stream (see runtime-done-wait.ts) and the export by `flushTimeoutMs`; while
+ *   the backend fails, or once runtimeDone proved unreliable, end works as `periodic`.
  * - `periodic,<ms>`: a timer exports in the background; the invocation never waits. Lambda
  *   freezes timers between invocations, so a due export runs at the next thaw.
  * - `adaptive` (default): `end` while invocations are rare, `periodic` (10 s) while they are
@@ -21,15 +23,19 @@ export interface FlushPolicyOptions {
   readonly flushTimeoutMs: number;
   /** Exports everything pending; never rejects. */
   readonly flush: () => Promise<void>;
-  /** Resolves true once the invocation's runtimeDone arrived, false after `timeoutMs`. */
-  readonly waitForRuntimeDone: (requestId: string, timeoutMs: number) => Promise<boolean>;
+  /** Settles once the invocation's runtimeDone arrived or will not; after `maxMs` at the latest. */
+  readonly waitForRuntimeDone: (requestId: string, maxMs: number) => Promise<unknown>;
+  /** While true, end-of-invocation exports run in the background instead of holding `next`. */
+  readonly backendFailing?: () => boolean;
+  /** Once true, end mode no longer waits for runtimeDone and exports periodically instead. */
+  readonly runtimeDoneUnreliable?: () => boolean;
   readonly now?: () => number;
 }
 
 export interface FlushPolicy {
   /** Called on INVOKE; `event/next` is called again once it resolves. */
   onInvoke(event: InvokeEvent): Promise<void>;
-  /** Whether the latest decision was to block at invocation end (for logs and tests). */
+  /** The mode of the latest INVOKE: `end` held it (or would have, but for a failing backend). */
   mode(): 'end' | 'periodic' | 'shutdown';
   stop(): void;
 }
@@ -76,14 +82,23 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
         if (frequent) startTimer(intervalMs);
         else stopTimer();
       }
+      if (current === 'end' && options.runtimeDoneUnreliable?.() === true) {
+        current = 'periodic';
+        startTimer(intervalMs);
+      }
       if (current === 'periodic') {
         // A timer that was due while the environment was frozen fires late; do not wait for it.
         if (at - lastFlushMs >= intervalMs) flushInBackground();
         return;
       }
       if (current !== 'end') return;
-      // The runtime may run until the deadline; stop waiting just before it so that this
-      // extension never turns an invocation into a timeout.
+      if (options.backendFailing?.() === true) {
+        // Waiting on a backend that is down would add the whole flush budget to every invocation.
+        flushInBackground();
+        return;
+      }
+      // The wait ends by itself on the telemetry stream; the deadline is only a last guard so
+      // that this extension never turns an invocation into a timeout.
       await options.waitForRuntimeDone(event.requestId, Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now()));
       lastFlushMs = now();
       // The export may not push the invocation past its deadline either.

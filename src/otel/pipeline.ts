@@ -15,6 +15,7 @@ import { createCorrelator } from '../telemetry/correlator.ts';
 import { withTimeout } from '../with-timeout.ts';
 import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
+import { createBackendHealth } from './backend-health.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
 import { createExportQueue } from './export-queue.ts';
@@ -27,7 +28,7 @@ import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
 import { buildResource, functionNameOf } from './resource.ts';
-import { createRuntimeDoneWaiters } from './runtime-done-waiters.ts';
+import { createRuntimeDoneWait } from './runtime-done-wait.ts';
 import { createSelfMetrics } from './self-metrics.ts';
 import { createSpanMapper } from './spans.ts';
 
@@ -37,6 +38,8 @@ export interface PipelineContext {
   readonly logger: Logger;
   /** Whether the subscription includes `platform` (end mode waits for runtimeDone only then). */
   readonly platformSubscribed: boolean;
+  /** The subscription's buffering `timeoutMs`: Lambda delivers what it holds at least this often. Default 25. */
+  readonly bufferingTimeoutMs?: number;
   /** For tests: exporters to use instead of the OTLP ones. */
   readonly exporters?: Exporters;
   /** The listener's counters, for the extension's own metrics. */
@@ -68,6 +71,12 @@ const ACCOUNTING_MARGIN_MS = 50;
 /** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
 const ESTIMATED_SPAN_BYTES = 300;
 const ESTIMATED_POINT_BYTES = 90;
+/**
+ * Added to the buffering timeout for the quiet-stream bound of the runtimeDone wait: Lambda's
+ * delivery, our listener and a scheduling hiccup at 128 MB (7 % of a vCPU).
+ */
+export const RUNTIME_DONE_GRACE_MS = 200;
+const DEFAULT_BUFFERING_TIMEOUT_MS = 25;
 
 export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const { config, logger } = context;
@@ -76,7 +85,14 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     DiagLogLevel.INFO,
   );
   const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName });
-  const exporters = context.exporters ?? createExporters(config);
+  const health = createBackendHealth({
+    onChange: (signal, failing, error) =>
+      failing
+        ? logger.warn('backend not taking exports; invocations no longer wait for it, exports retry in the background with backoff', { signal, cause: error })
+        : logger.info('backend takes exports again', { signal }),
+  });
+  const given = context.exporters ?? createExporters(config);
+  const exporters = { traces: health.watch('traces', given.traces), metrics: health.watch('metrics', given.metrics), logs: health.watch('logs', given.logs) };
   // What a down backend does not take is kept for the next export, up to a bound.
   const spanExporter = createRetainingExporter(exporters.traces, config.retainItems);
   const logExporter = createRetainingExporter(exporters.logs, config.retainItems);
@@ -102,7 +118,13 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   let activeRequestId: string | null = null;
   let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
-  const runtimeDone = createRuntimeDoneWaiters();
+  const runtimeDone = createRuntimeDoneWait({
+    quietMs: (context.bufferingTimeoutMs ?? DEFAULT_BUFFERING_TIMEOUT_MS) + RUNTIME_DONE_GRACE_MS,
+    // The runtime was still running when the wait ended; the environment is not frozen yet.
+    onLateRuntimeDone: () => void flushIfDue(),
+    onUnreliable: (misses) =>
+      logger.warn('platform.runtimeDone missing for several invocations in a row; no longer waiting for it, exporting in the background', { invocations: misses }),
+  });
 
   let pendingLogBytes = 0;
   const pendingBytes = (): number => spanQueue.length * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
@@ -111,7 +133,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     arns.delete(record.requestId);
     metrics.invocation(record);
     // The span and log queues export by themselves once a batch is full; points and bytes are the pipeline's.
-    if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flush();
+    if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flushIfDue();
   };
   const correlator = createCorrelator({
     maxInFlight: config.maxInFlight,
@@ -161,15 +183,23 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     return queued;
   }
 
+  /** Every flush but SHUTDOWN's: while the backend fails, only when its backoff allows. */
+  function flushIfDue(): Promise<void> {
+    return health.attemptDue() ? flush() : Promise.resolve();
+  }
+
   const policy = createFlushPolicy({
     mode: config.flush,
     flushTimeoutMs: config.flushTimeoutMs,
-    flush,
-    waitForRuntimeDone: (requestId, timeoutMs) => (context.platformSubscribed ? runtimeDone.wait(requestId, timeoutMs) : Promise.resolve(false)),
+    flush: flushIfDue,
+    waitForRuntimeDone: (requestId, maxMs) => (context.platformSubscribed ? runtimeDone.wait(requestId, maxMs) : Promise.resolve()),
+    backendFailing: health.failing,
+    runtimeDoneUnreliable: runtimeDone.unreliable,
   });
 
   return {
     process(events) {
+      runtimeDone.observe(events);
       for (const event of events) {
         if (event.type === 'function' || event.type === 'extension') {
           if (event.type === 'extension' && isOwnLine(event.record, ownLogMarker, context.registration.extensionName)) ownLinesSkipped++;
@@ -181,16 +211,14 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         if (event.type === 'platform.start') {
           activeRequestId = event.record.requestId;
           contexts.of(activeRequestId, event.record.tracing);
-        } else if (event.type === 'platform.runtimeDone') runtimeDone.seen(event.record.requestId);
-        else if (event.type === 'platform.logsDropped') {
-          metrics.logsDropped(event.record);
-          runtimeDone.giveUp();
-        }
+        } else if (event.type === 'platform.logsDropped') metrics.logsDropped(event.record);
       }
-      if (pendingBytes() >= config.flushBytes) void flush();
+      correlator.endBatch();
+      if (pendingBytes() >= config.flushBytes) void flushIfDue();
       // A burst faster than the backend: Lambda's next batch waits until the queues drained.
       if (spanQueue.length * 2 > spanQueue.capacity || logQueue.length * 2 > logQueue.capacity) {
-        return Promise.all([spanQueue.flush(), logQueue.flush()]).then(() => undefined);
+        // Quiet while held is not quiet on Lambda's side: the stream resumes from the answer.
+        return Promise.all([spanQueue.flush(), logQueue.flush()]).then(() => runtimeDone.activity());
       }
       return undefined;
     },
@@ -204,6 +232,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     // run() has already waited (bounded) for the report of every INVOKE it saw.
     async shutdown(deadlineMs) {
       policy.stop();
+      health.close();
       const missing = correlator.owedReports();
       if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
       const pendingAtShutdown = correlator.stats().inFlight;

@@ -3,6 +3,12 @@
  * SnapStart restore phase into one record each, whatever their order and however many batches
  * they span: report N normally arrives only during invocation N+1 or at SHUTDOWN, after a freeze.
  *
+ * Lambda produces an invocation's `platform.report` last and delivers in order, so once the
+ * batch that carried a report is over, nothing more of that invocation is coming:
+ * {@link Correlator.endBatch} emits it `complete` with what is known (its runtimeDone may have
+ * been dropped, or never exist, as on Managed Instances). Events fed without batch boundaries
+ * are joined in any order.
+ *
  * Rules where Lambda leaves room:
  * - A duplicate event of something pending is ignored (the first is kept) and not counted. An
  *   event of an invocation or phase already emitted is late: counted and dropped. Only the last
@@ -47,6 +53,11 @@ export interface CorrelatorOptions {
 export interface Correlator {
   /** Feed events in arrival order (any TelemetryEvent; non-platform or irrelevant types are ignored cheaply). */
   add(event: TelemetryEvent): void;
+  /**
+   * The events of one delivered batch have all been added: invocations whose report came in it
+   * are emitted `complete` with what arrived, even without a start or runtimeDone.
+   */
+  endBatch(): void;
   /** Requests whose platform.report is still owed (start or runtimeDone seen, no report yet). */
   owedReports(): number;
   /** Emit everything still pending with what is known, completion 'shutdown' (idempotent). */
@@ -86,6 +97,8 @@ export function createCorrelator(options: CorrelatorOptions): Correlator {
   /** Until the newest time reaches this, no pending invocation is old enough to evict. */
   let sweepAtMs = Infinity;
   let evicted = 0, late = 0;
+  /** Invocations whose report arrived while some other event of them is still missing. */
+  let reported: PendingInvocation[] = [];
 
   function add(event: TelemetryEvent): void {
     let touched: PendingInvocation | null = null;
@@ -142,6 +155,7 @@ export function createCorrelator(options: CorrelatorOptions): Correlator {
         firstTimeMs: timeMs,
       };
       pending.set(requestId, p);
+      if (p.report !== null) markReported(p);
       if (timeMs + maxAgeMs < sweepAtMs) sweepAtMs = timeMs + maxAgeMs;
       return p;
     }
@@ -151,10 +165,17 @@ export function createCorrelator(options: CorrelatorOptions): Correlator {
       if (p.runtimeDone === null) p.runtimeDone = event;
     } else if (p.report === null) {
       p.report = event;
+      markReported(p);
     }
     if (p.start === null || p.runtimeDone === null || p.report === null) return p;
     emitInvocation(p, 'complete');
     return null;
+  }
+
+  /** Bounded for callers that never call endBatch: entries emitted meanwhile are pruned. */
+  function markReported(p: PendingInvocation): void {
+    if (reported.length >= maxInFlight) reported = reported.filter((q) => pending.get(q.requestId) === q);
+    reported.push(p);
   }
 
   function addPhaseEvent(event: PhaseEvent): void {
@@ -242,6 +263,13 @@ export function createCorrelator(options: CorrelatorOptions): Correlator {
 
   return {
     add,
+    endBatch(): void {
+      if (reported.length === 0) return;
+      const ready = reported;
+      reported = [];
+      // Those already emitted (complete, evicted) are no longer pending under their id.
+      for (const p of ready) if (pending.get(p.requestId) === p) emitInvocation(p, 'complete');
+    },
     owedReports(): number {
       // Only polled while draining at SHUTDOWN, and pending is capped: counting beats bookkeeping per event.
       let owed = 0;

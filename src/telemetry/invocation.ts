@@ -15,7 +15,8 @@ import type {
 } from './events.ts';
 
 /**
- * Why a record was emitted: `complete` when every event of it arrived; otherwise it was
+ * Why a record was emitted: `complete` when every event of it arrived, or when its report
+ * arrived and the batch that carried it ended (Lambda sends the report last); otherwise it was
  * emitted with what was known, because it was `evicted` (cap or age limit) or the
  * environment shut down (`shutdown`).
  */

@@ -1,0 +1,130 @@
+/**
+ * Whether the backend is taking exports, per signal, and when to try a failing one again. While
+ * a signal fails (connection refused or reset, timeout, 429, 5xx), end-of-invocation flushes
+ * stop holding invocations and exports go on in the background, no more often than an
+ * exponential backoff (1 s doubling to 60 s) or the backend's `Retry-After` allows. The first
+ * export the backend takes again restores the normal policy.
+ *
+ * The OTLP exporters honour `Retry-After` inside one export but do not pass it on, so the
+ * header is read from node:http's `http.client.response.finish` diagnostics channel.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { isRetainable } from './retaining-exporter.ts';
+
+export type Signal = 'traces' | 'metrics' | 'logs';
+
+export interface BackendHealth {
+  /** True while some signal's last export failed in a way that may pass later. */
+  failing(): boolean;
+  /** True when no signal fails, or a failing one may be tried again now. */
+  attemptDue(): boolean;
+  /** Wraps `exporter.export` (in place) to learn from every result. */
+  watch<E extends WatchableExporter>(signal: Signal, exporter: E): E;
+  /** Stops listening to the HTTP diagnostics channel. */
+  close(): void;
+}
+
+/** Any OTLP exporter: spans, log records and metrics all export this way. */
+export interface WatchableExporter {
+  export(data: never, resultCallback: (result: ExportResult) => void): void;
+}
+
+export interface BackendHealthOptions {
+  /** Called when a signal starts failing and when it recovers, for the extension's log. */
+  readonly onChange?: (signal: Signal, failing: boolean, error?: string) => void;
+  readonly now?: () => number;
+}
+
+export const INITIAL_BACKOFF_MS = 1000;
+export const MAX_BACKOFF_MS = 60_000;
+/** A longer `Retry-After` is cut to this: the environment may be gone by then. */
+export const MAX_RETRY_AFTER_MS = 300_000;
+const RESPONSE_CHANNEL = 'http.client.response.finish';
+/** Failures that say nothing about the backend: the exporter refused before sending. */
+const LOCAL_FAILURES = new Set(['Concurrent export limit reached', 'Nothing to send']);
+
+interface SignalState {
+  failing: boolean;
+  backoffMs: number;
+  nextAttemptAtMs: number;
+}
+
+export function createBackendHealth(options: BackendHealthOptions = {}): BackendHealth {
+  const now = options.now ?? Date.now;
+  const states = new Map<Signal, SignalState>();
+  const stateOf = (signal: Signal): SignalState => {
+    let state = states.get(signal);
+    if (state === undefined) states.set(signal, (state = { failing: false, backoffMs: INITIAL_BACKOFF_MS, nextAttemptAtMs: 0 }));
+    return state;
+  };
+
+  const record = (signal: Signal, result: ExportResult): void => {
+    const state = stateOf(signal);
+    if (result.code === ExportResultCode.SUCCESS || !isRetainable(result)) {
+      // A 4xx is the backend answering: it is up, only that batch was wrong.
+      if (state.failing) options.onChange?.(signal, false);
+      state.failing = false;
+      state.backoffMs = INITIAL_BACKOFF_MS;
+      return;
+    }
+    if (result.error !== undefined && LOCAL_FAILURES.has(result.error.message)) return;
+    if (!state.failing) options.onChange?.(signal, true, result.error?.message);
+    state.failing = true;
+    state.nextAttemptAtMs = Math.max(state.nextAttemptAtMs, now() + state.backoffMs);
+    state.backoffMs = Math.min(MAX_BACKOFF_MS, state.backoffMs * 2);
+  };
+
+  const onResponse = (message: unknown): void => {
+    const response = (message as { response?: IncomingMessage }).response;
+    const retryAfterMs = parseRetryAfterMs(response?.headers['retry-after'], now());
+    if (retryAfterMs === null || (response?.statusCode !== 429 && response?.statusCode !== 503)) return;
+    const path = (message as { request?: { path?: string } }).request?.path ?? '';
+    for (const signal of ['traces', 'metrics', 'logs'] as const) {
+      if (path !== '' && !path.endsWith(`/v1/${signal}`)) continue;
+      const state = stateOf(signal);
+      state.nextAttemptAtMs = Math.max(state.nextAttemptAtMs, now() + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+    }
+  };
+  subscribe(RESPONSE_CHANNEL, onResponse);
+
+  return {
+    failing() {
+      for (const state of states.values()) if (state.failing) return true;
+      return false;
+    },
+    attemptDue() {
+      let failing = false;
+      for (const state of states.values()) {
+        if (!state.failing) continue;
+        if (state.nextAttemptAtMs <= now()) return true;
+        failing = true;
+      }
+      return !failing;
+    },
+    watch(signal, exporter) {
+      const original = exporter.export.bind(exporter) as (data: unknown, resultCallback: (result: ExportResult) => void) => void;
+      const watched = (data: unknown, resultCallback: (result: ExportResult) => void): void =>
+        original(data, (result) => {
+          record(signal, result);
+          resultCallback(result);
+        });
+      (exporter as unknown as { export: typeof watched }).export = watched;
+      return exporter;
+    },
+    close() {
+      unsubscribe(RESPONSE_CHANNEL, onResponse);
+    },
+  };
+}
+
+/** `Retry-After` as ms from now: delay-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfterMs(header: string | string[] | undefined, nowMs: number): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const atMs = Date.parse(value);
+  return Number.isNaN(atMs) ? null : Math.max(0, atMs - nowMs);
+}
