@@ -46,6 +46,7 @@ export interface LogMapper {
 export function createLogMapper(options: LogMapperOptions): LogMapper {
   const { resource, scope, contexts, maxBodyBytes } = options;
   const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
   const scratch = new Uint8Array(maxBodyBytes);
 
   /** Cuts a body over the limit at a character boundary; returns the original size when cut. */
@@ -53,8 +54,9 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
     if (body.length * 3 <= maxBodyBytes) return { body, originalBytes: null };
     const bytes = Buffer.byteLength(body);
     if (bytes <= maxBodyBytes) return { body, originalBytes: null };
-    const { read } = encoder.encodeInto(body, scratch);
-    return { body: body.slice(0, read), originalBytes: bytes };
+    const { written } = encoder.encodeInto(body, scratch);
+    // Decoded afresh: a slice would keep the whole original alive as long as the record.
+    return { body: decoder.decode(scratch.subarray(0, written)), originalBytes: bytes };
   }
 
   function emit(

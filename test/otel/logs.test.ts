@@ -1,6 +1,8 @@
 /** Function and extension logs as OTLP log records, asserted through the SDK's in-memory exporters. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -95,6 +97,22 @@ describe('otel pipeline: logs', () => {
     assert.equal(body, 'é'.repeat(500));
     assert.equal(logs[0]!.attributes['lambda_otel.log.truncated'], true);
     assert.equal(logs[0]!.attributes['lambda_otel.log.original_bytes'], 1204);
+  });
+
+  it('keeps only the cut part of a long body in memory, not the whole line', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = (): number => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const h = setup({ logMaxBodyBytes: 1000 });
+    const before = heapAfterGc();
+    // Flat strings, as JSON.parse makes them: 100 MB of lines, 100 kB once cut.
+    const { logs } = await h.run([Array.from({ length: 100 }, (_, i) => fn(T0 + i, Buffer.alloc(1_000_000, 'x').toString('latin1')))]);
+    const retainedBytes = heapAfterGc() - before;
+    assert.equal(logs.length, 100);
+    assert.ok(retainedBytes < 20_000_000, `${retainedBytes} bytes retained by 100 records of 1000-byte bodies`);
   });
 
   it('never feeds on its own log lines, but keeps other extensions\' lines', async () => {
