@@ -6,7 +6,7 @@
  * logger would copy and check it once more per line, the busiest path of the extension).
  */
 import { TraceFlags } from '@opentelemetry/api';
-import type { AnyValue, Attributes, SpanContext } from '@opentelemetry/api';
+import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -15,11 +15,16 @@ import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/inc
 import type { ExtensionLogEvent, FunctionLogEvent, TelemetryEvent } from '../telemetry/events.ts';
 import { SEVERITY, parseLogRecord, setField } from '../telemetry/log-record.ts';
 import type { InvocationContexts } from './invocation-context.ts';
+import { createValueFitter } from './log-values.ts';
 import { LEGACY_FAAS_INVOCATION_ID } from './spans.ts';
 
 /** Which stream a record came from. */
 export const LOG_SOURCE_ATTRIBUTE = 'aws.lambda.log.source';
+/** True on a record of which something was cut: a long string, or a map or array past the bounds of log-values.ts. */
 export const TRUNCATED_ATTRIBUTE = 'lambda_otel.log.truncated';
+/** How many values of the record (body included) were cut or kept as JSON text. */
+export const TRUNCATED_VALUES_ATTRIBUTE = 'lambda_otel.log.truncated_values';
+/** UTF-8 size of a text body before it was cut. */
 export const ORIGINAL_BYTES_ATTRIBUTE = 'lambda_otel.log.original_bytes';
 /** Estimated OTLP overhead of a record besides its body, for the bytes threshold. */
 const RECORD_OVERHEAD_BYTES = 120;
@@ -45,17 +50,7 @@ export interface LogMapper {
 
 export function createLogMapper(options: LogMapperOptions): LogMapper {
   const { resource, scope, contexts, maxBodyBytes } = options;
-  const encoder = new TextEncoder();
-  const scratch = new Uint8Array(maxBodyBytes);
-
-  /** Cuts a body over the limit at a character boundary; returns the original size when cut. */
-  function fit(body: string): { body: string; originalBytes: number | null } {
-    if (body.length * 3 <= maxBodyBytes) return { body, originalBytes: null };
-    const bytes = Buffer.byteLength(body);
-    if (bytes <= maxBodyBytes) return { body, originalBytes: null };
-    const { read } = encoder.encodeInto(body, scratch);
-    return { body: body.slice(0, read), originalBytes: bytes };
-  }
+  const values = createValueFitter(maxBodyBytes);
 
   function emit(
     source: 'function' | 'extension' | 'platform',
@@ -67,25 +62,22 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
     requestId: string | null,
     extra: Readonly<Record<string, unknown>> | null,
   ): number {
+    const body = values.fit(rawBody);
+    const size = RECORD_OVERHEAD_BYTES + (typeof body === 'string' ? body.length : 0);
     const attributes: Attributes = {};
     let droppedAttributesCount = 0;
     if (extra !== null) {
       let count = 0;
       for (const key in extra) {
         if (key === '' || ++count > MAX_ATTRIBUTES) droppedAttributesCount++;
-        else setField(attributes, key, extra[key]);
+        else setField(attributes, key, values.fit(extra[key]));
       }
     }
-    let body = rawBody as AnyValue;
-    let size = RECORD_OVERHEAD_BYTES;
-    if (typeof rawBody === 'string') {
-      const fitted = fit(rawBody);
-      body = fitted.body;
-      size += fitted.body.length;
-      if (fitted.originalBytes !== null) {
-        attributes[TRUNCATED_ATTRIBUTE] = true;
-        attributes[ORIGINAL_BYTES_ATTRIBUTE] = fitted.originalBytes;
-      }
+    const cuts = values.takeCuts();
+    if (cuts > 0) {
+      attributes[TRUNCATED_ATTRIBUTE] = true;
+      attributes[TRUNCATED_VALUES_ATTRIBUTE] = cuts;
+      if (typeof rawBody === 'string' && body !== rawBody) attributes[ORIGINAL_BYTES_ATTRIBUTE] = Buffer.byteLength(rawBody);
     }
     attributes[LOG_SOURCE_ATTRIBUTE] = source;
     let spanContext: SpanContext | undefined;

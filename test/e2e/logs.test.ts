@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MAX_VALUE_DEPTH } from '../../src/otel/log-values.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
-import { startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { descend, nest } from '../support/nested-values.ts';
+import { PROTOBUF_RECURSION_LIMIT, startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { EXTENSION, assertLayerBuilt, freePort, only } from './support.ts';
 
@@ -70,6 +72,27 @@ describe('logs over the wire', () => {
     assert.equal(json.attributes['attempt'], 2);
     assert.deepEqual(json.attributes['upstream'], { name: 'bank', region: 'eu' });
     assert.equal(toMs(json.timeUnixNano), Date.parse(at), 'the JSON record keeps its own timestamp');
+  });
+
+  it(`a JSON log line nested 200 deep among 500 others: every record arrives, decoded no deeper than ${PROTOBUF_RECURSION_LIMIT} messages`, async () => {
+    const name = 'deep-json-fn';
+    const refusedBefore = receiver.refusedCount('logs');
+    const sandbox = await startSandbox({ extensions: [EXTENSION], env: await env(), function: { name } });
+    const requestId = 'a1b2c3d4-0000-4000-8000-000000000003';
+    const lines: Array<string | Record<string, unknown>> = Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? `[INFO] line ${i}\n` : { level: 'INFO', requestId, message: `json ${i}`, i }));
+    lines.splice(250, 0, { level: 'WARN', requestId, message: nest(200, 'bottom'), detail: nest(200, 0, 'array') });
+    await sandbox.invoke({ requestId, durationMs: 20, logs: lines });
+    assert.equal(only(await sandbox.shutdown()).exit?.code, 0);
+
+    assert.equal(receiver.refusedCount('logs') - refusedBefore, 0, 'a log request was refused');
+    const logs = receiver.logs().filter((l) => l.resource['faas.name'] === name);
+    assert.equal(logs.length, 501);
+    const deep = logs.find((l) => l.severityText === 'WARN')!;
+    assert.deepEqual(JSON.parse(descend(deep.body, MAX_VALUE_DEPTH) as string), nest(200 - MAX_VALUE_DEPTH, 'bottom'), 'the body below the bound, as JSON text');
+    assert.deepEqual(JSON.parse(descend(deep.attributes['detail'], MAX_VALUE_DEPTH) as string), nest(200 - MAX_VALUE_DEPTH, 0, 'array'));
+    assert.deepEqual([deep.attributes['lambda_otel.log.truncated'], deep.attributes['lambda_otel.log.truncated_values']], [true, 2]);
+    const carrier = receiver.requests.find((r) => r.logs.includes(deep))!;
+    assert.ok(carrier.logs.length > 1, `the deep record travelled alone: ${carrier.logs.length}`);
   });
 
   it('subscribed to its own extension stream, it never exports or loops on its own lines', async () => {

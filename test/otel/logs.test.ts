@@ -1,6 +1,8 @@
 /** Function and extension logs as OTLP log records, asserted through the SDK's in-memory exporters. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -9,8 +11,10 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { OTEL_DEFAULTS } from '../../src/config.ts';
 import type { OtelConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import { MAX_VALUE_DEPTH, MAX_VALUE_ENTRIES, UNWRITABLE_VALUE } from '../../src/otel/log-values.ts';
 import { createOtelPipeline } from '../../src/otel/pipeline.ts';
 import type { LogRecord, TelemetryEvent } from '../../src/telemetry/events.ts';
+import { descend, nest } from '../support/nested-values.ts';
 import { T0, iso, invocation, xray } from './event-builders.ts';
 
 const REQ = '8f507cfc-0c56-4b13-9e57-4d1a3f4c1c2e';
@@ -95,6 +99,65 @@ describe('otel pipeline: logs', () => {
     assert.equal(body, 'é'.repeat(500));
     assert.equal(logs[0]!.attributes['lambda_otel.log.truncated'], true);
     assert.equal(logs[0]!.attributes['lambda_otel.log.original_bytes'], 1204);
+    assert.equal(logs[0]!.attributes['lambda_otel.log.truncated_values'], 1);
+  });
+
+  it(`keeps maps and arrays ${MAX_VALUE_DEPTH} levels deep, the deeper rest as its JSON text, and counts the cuts`, async () => {
+    const { logs } = await setup().run([[
+      fn(T0, { message: nest(200, 'bottom'), trail: nest(200, 0, 'array'), edge: nest(MAX_VALUE_DEPTH, 'kept') }),
+      fn(T0 + 1, { message: 'flat', n: 1 }),
+    ]]);
+    const { body, attributes, droppedAttributesCount } = logs[0]!;
+    const rest = descend(body, MAX_VALUE_DEPTH);
+    assert.equal(typeof rest, 'string', `the map at level ${MAX_VALUE_DEPTH + 1} is text`);
+    assert.deepEqual(JSON.parse(rest as string), nest(200 - MAX_VALUE_DEPTH, 'bottom'));
+    assert.deepEqual(JSON.parse(descend(attributes.trail, MAX_VALUE_DEPTH) as string), nest(200 - MAX_VALUE_DEPTH, 0, 'array'));
+    assert.deepEqual(attributes.edge, nest(MAX_VALUE_DEPTH, 'kept'), 'exactly at the bound: kept whole');
+    assert.deepEqual(
+      [attributes['lambda_otel.log.truncated'], attributes['lambda_otel.log.truncated_values'], attributes['lambda_otel.log.original_bytes'], droppedAttributesCount],
+      [true, 2, undefined, 0],
+    );
+    assert.equal(logs[1]!.attributes['lambda_otel.log.truncated'], undefined, 'nothing cut, nothing said');
+  });
+
+  it(`keeps a value of over ${MAX_VALUE_ENTRIES} entries as its JSON text, and cuts every string at LAMBDA_OTEL_LOG_MAX_BODY_BYTES`, async () => {
+    const big = 'x'.repeat(1_000_000);
+    const ids = Array.from({ length: 100_000 }, (_, i) => i);
+    const full = Array.from({ length: MAX_VALUE_ENTRIES }, (_, i) => i);
+    const record = { message: 'wide', ids, full, nested: { full }, blob: big, inner: { text: big, n: 1 } };
+    const { logs } = await setup({ logMaxBodyBytes: 1000 }).run([[fn(T0, record)]]);
+    const { body, attributes } = logs[0]!;
+    assert.equal(attributes.ids, JSON.stringify(ids).slice(0, 1000), '100 000 elements: their JSON text, cut');
+    assert.deepEqual(attributes.full, full, `${MAX_VALUE_ENTRIES} elements: kept`);
+    assert.deepEqual(attributes.nested, { full: JSON.stringify(full).slice(0, 1000) }, 'the map and its array are one entry over');
+    assert.equal(attributes.blob, 'x'.repeat(1000));
+    assert.deepEqual(attributes.inner, { text: 'x'.repeat(1000), n: 1 });
+    assert.equal(body, 'wide');
+    assert.deepEqual([attributes['lambda_otel.log.truncated_values'], attributes['lambda_otel.log.original_bytes']], [4, undefined]);
+  });
+
+  it('writes a map that has no JSON text (a cycle an API caller built) as a placeholder, and goes on', async () => {
+    const loop: Record<string, unknown> = { message: 'cycle' };
+    loop.a = loop;
+    const { logs } = await setup().run([[fn(T0, loop as LogRecord), fn(T0 + 1, 'next line')]]);
+    assert.equal(descend(logs[0]!.attributes.a, MAX_VALUE_DEPTH), UNWRITABLE_VALUE);
+    assert.equal(logs[1]!.body, 'next line');
+  });
+
+  it('keeps only the cut part of a long body in memory, not the whole line', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = (): number => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const h = setup({ logMaxBodyBytes: 1000 });
+    const before = heapAfterGc();
+    // Flat strings, as JSON.parse makes them: 100 MB of lines, 100 kB once cut.
+    const { logs } = await h.run([Array.from({ length: 100 }, (_, i) => fn(T0 + i, Buffer.alloc(1_000_000, 'x').toString('latin1')))]);
+    const retainedBytes = heapAfterGc() - before;
+    assert.equal(logs.length, 100);
+    assert.ok(retainedBytes < 20_000_000, `${retainedBytes} bytes retained by 100 records of 1000-byte bodies`);
   });
 
   it('never feeds on its own log lines, but keeps other extensions\' lines', async () => {

@@ -24,6 +24,17 @@ const REQUEST_TYPES: Record<Signal, string> = {
   logs: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
 };
 
+/**
+ * How deep a protobuf decoder nests messages before it refuses the request: 100 by default in
+ * protoc's C++ and Java runtimes and in protobufjs. The receiver decodes no deeper, so a test
+ * sees what such a receiver does with a deeply nested record.
+ */
+export const PROTOBUF_RECURSION_LIMIT = 100;
+// Set, not left to protobufjs's defaults: a later default must not make the tests more lenient.
+// Decoding checks the Reader's limit, the conversion to a plain object util's.
+protobuf.Reader.recursionLimit = PROTOBUF_RECURSION_LIMIT;
+protobuf.util.recursionLimit = PROTOBUF_RECURSION_LIMIT;
+
 // Ids stay bytes (Uint8Array) and 64-bit integers become decimal strings: the same value
 // shapes OTLP/JSON uses, so one normaliser serves both encodings.
 const TO_OBJECT: protobuf.IConversionOptions = { longs: String, arrays: true };
@@ -32,7 +43,7 @@ export interface OtlpProtos {
   readonly dir: string;
   /** The loaded root, to encode handcrafted requests. */
   readonly root: protobuf.Root;
-  /** Decodes an `Export<Signal>ServiceRequest` into a plain object; throws on malformed bytes. */
+  /** Decodes an `Export<Signal>ServiceRequest` into a plain object; throws on malformed bytes or nesting over {@link PROTOBUF_RECURSION_LIMIT}. */
   decode(signal: Signal, body: Uint8Array): unknown;
   /** Encodes a plain `Export<Signal>ServiceRequest` object (as `Type.fromObject` takes it). */
   encode(signal: Signal, request: Record<string, unknown>): Uint8Array;

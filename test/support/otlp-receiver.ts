@@ -1,7 +1,8 @@
 /**
  * An OTLP/HTTP receiver for tests: decodes what a sender actually put on the wire (protobuf
- * with the official opentelemetry-proto files, or OTLP/JSON; gzip or not) into plain records,
- * and answers as planned (refusals with Retry-After, held answers) for fault tests.
+ * with the official opentelemetry-proto files and protoc's recursion limit of 100, or OTLP/JSON;
+ * gzip or not) into plain records, and answers as planned (refusals with Retry-After, held
+ * answers) for fault tests.
  *
  * @example
  * const receiver = await startOtlpReceiver();
@@ -30,7 +31,7 @@ import { createResponsePlans } from './response-plans.ts';
 import type { PlannedAnswer } from './response-plans.ts';
 import { createWaiters } from './waiters.ts';
 
-export { DEFAULT_PROTO_DIR, OTLP_PROTO_DIR, loadOtlpProtos, resolveOtlpProtoDir } from './otlp-protos.ts';
+export { DEFAULT_PROTO_DIR, OTLP_PROTO_DIR, PROTOBUF_RECURSION_LIMIT, loadOtlpProtos, resolveOtlpProtoDir } from './otlp-protos.ts';
 export type { OtlpProtos } from './otlp-protos.ts';
 export type {
   AttrKind,
