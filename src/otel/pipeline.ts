@@ -78,8 +78,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName });
   const exporters = context.exporters ?? createExporters(config);
   // What a down backend does not take is kept for the next export, up to a bound.
-  const spanExporter = createRetainingExporter(exporters.traces, config.retainItems);
-  const logExporter = createRetainingExporter(exporters.logs, config.retainItems);
+  const spanExporter = createRetainingExporter(exporters.traces, { maxItems: config.retainItems, batchSize: config.flushSpans });
+  const logExporter = createRetainingExporter(exporters.logs, { maxItems: config.retainItems, batchSize: LOG_EXPORT_BATCH });
   const spanQueue = createExportQueue(spanExporter, { capacity: Math.max(config.flushSpans * 4, SPAN_QUEUE_RESERVE), batchSize: config.flushSpans });
   const logQueue = createExportQueue(logExporter, { capacity: config.logQueue, batchSize: LOG_EXPORT_BATCH });
   const gauges = createInvocationGauges();
