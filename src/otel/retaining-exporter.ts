@@ -24,7 +24,7 @@ export interface RetainingStats {
   /** Dropped because the backend refused them as invalid. */
   readonly droppedRefused: number;
   readonly failedExports: number;
-  /** Waiting for the next export. */
+  /** Kept after a failed export and not delivered yet: waiting, or on their way again. */
   readonly retained: number;
 }
 
@@ -56,6 +56,8 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   // Oldest first.
   let retained: T[] = [];
+  /** Retained items taken out of `retained` for a request not answered yet. */
+  let resending = 0;
   let exported = 0;
   let droppedOverflow = 0;
   let droppedRefused = 0;
@@ -75,7 +77,9 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
   /** One request: `taken` from retention, then `items` given now. */
   const send = (taken: T[], items: T[], resultCallback: (result: ExportResult) => void): void => {
     const batch = taken.length === 0 ? items : items.length === 0 ? taken : taken.concat(items);
+    resending += taken.length;
     const settle = (result: ExportResult): void => {
+      resending -= taken.length;
       if (result.code === ExportResultCode.SUCCESS) exported += batch.length;
       else {
         failedExports++;
@@ -88,6 +92,7 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
       inner.export(batch, settle);
     } catch (error) {
       // An encoder that throws on these items would throw again: they are refused, not retained.
+      resending -= taken.length;
       failedExports++;
       droppedRefused += batch.length;
       resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
@@ -114,6 +119,6 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
 
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
-    stats: () => ({ exported, droppedOverflow, droppedRefused, failedExports, retained: retained.length }),
+    stats: () => ({ exported, droppedOverflow, droppedRefused, failedExports, retained: retained.length + resending }),
   };
 }

@@ -131,6 +131,28 @@ describe('retaining exporter', () => {
       assert.deepEqual(exporter.stats(), { exported: 10, droppedOverflow: 0, droppedRefused: 0, failedExports: 5, retained: 0 });
     });
 
+    it('counts retained items on their way again as retained until the backend answers', async () => {
+      let answer: ((result: ExportResult) => void) | null = null;
+      let fail = true;
+      const exporter = createRetainingExporter<number>(
+        {
+          export(_items, done) {
+            if (fail) done(failure());
+            else answer = done;
+          },
+          shutdown: () => Promise.resolve(),
+        },
+        { maxItems: 100, batchSize: 100 },
+      );
+      await send(exporter, [1, 2, 3]);
+      fail = false;
+      const retried = exporter.retryRetained();
+      assert.equal(exporter.stats().retained, 3, 'not yet delivered');
+      answer!(SUCCESS);
+      await retried;
+      assert.deepEqual(exporter.stats(), { exported: 3, droppedOverflow: 0, droppedRefused: 0, failedExports: 1, retained: 0 });
+    });
+
     it('refuses a batch size below 1', () => {
       assert.throws(() => createRetainingExporter(scripted([]), { maxItems: 100, batchSize: 0 }), RangeError);
     });
