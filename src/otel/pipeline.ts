@@ -83,7 +83,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const spanQueue = createExportQueue(spanExporter, { capacity: Math.max(config.flushSpans * 4, SPAN_QUEUE_RESERVE), batchSize: config.flushSpans });
   const logQueue = createExportQueue(logExporter, { capacity: config.logQueue, batchSize: LOG_EXPORT_BATCH });
   const gauges = createInvocationGauges();
-  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems });
+  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems, batchPoints: config.flushPoints });
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
