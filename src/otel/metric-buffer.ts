@@ -3,14 +3,14 @@
  * collected from the SDK's reader at export, and the per-invocation gauge points taken from
  * their series then. Sums and histograms follow the exporter's temporality preference. What a
  * down backend did not take is kept, merged with what comes next, and sent again in requests
- * of at most `batchPoints` points; what would take more than `maxRetainedPoints` is dropped.
+ * of at most `batchPoints` points; beyond `maxRetainedPoints` the oldest points are dropped.
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult, InstrumentationScope } from '@opentelemetry/core';
 import { AggregationTemporality, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { GaugeSeries } from './gauge-series.ts';
-import { countPoints, joinParts, mergeCollections, splitPoints } from './metric-points.ts';
+import { countPoints, dropOldestPoints, joinParts, mergeCollections, splitPoints } from './metric-points.ts';
 import { isRetainable } from './retaining-exporter.ts';
 
 export interface MetricBuffer {
@@ -51,7 +51,7 @@ export interface MetricBufferOptions {
   /** The per-invocation gauge points, and the scope they are exported under. */
   readonly gauges: Pick<GaugeSeries<string>, 'count' | 'take'>;
   readonly gaugeScope: InstrumentationScope;
-  /** Points kept from failed exports at most. */
+  /** Points kept from failed exports at most; beyond, the oldest are dropped. */
   readonly maxRetainedPoints: number;
   /** Points per export request at most. */
   readonly batchPoints: number;
@@ -80,20 +80,19 @@ export function createMetricBuffer(options: MetricBufferOptions): MetricBuffer {
     collections.push(collected);
     points += n;
   };
-  /** Keeps the requests a down backend did not take, all of them or, beyond the bound, none. */
+  /** Keeps the requests a down backend did not take, dropping the oldest points beyond the bound. */
   const retain = (parts: ResourceMetrics[]): void => {
     const failed = joinParts(parts)!;
     // Anything retained meanwhile came from an export started later.
-    const kept = retained === null ? failed : mergeCollections([failed, retained])!;
-    const n = countPoints(kept);
+    let kept = retained === null ? failed : mergeCollections([failed, retained])!;
+    let n = countPoints(kept);
     if (n > maxRetainedPoints) {
-      dropped += n;
-      retained = null;
-      retainedPoints = 0;
-    } else {
-      retained = kept;
-      retainedPoints = n;
+      kept = dropOldestPoints(kept, n - maxRetainedPoints);
+      dropped += n - maxRetainedPoints;
+      n = maxRetainedPoints;
     }
+    retained = n === 0 ? null : kept;
+    retainedPoints = n;
   };
   const send = (part: ResourceMetrics): Promise<ExportResult> => new Promise((resolve) => exporter.export(part, resolve));
 

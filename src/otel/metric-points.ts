@@ -1,7 +1,8 @@
 /**
- * Collected metrics as the metric buffer handles them: counted, merged, and split into
- * requests of a bounded number of data points.
+ * Collected metrics as the metric buffer handles them: counted, merged, split into requests
+ * of a bounded number of data points, and trimmed of their oldest points.
  */
+import type { HrTime } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
@@ -69,6 +70,26 @@ export function splitPoints(metrics: ResourceMetrics, maxPoints: number): Resour
   }
   if (scopeMetrics.length > 0) parts.push({ resource: metrics.resource, scopeMetrics });
   return parts;
+}
+
+/** `metrics` without the `count` data points that end first (the oldest gauge and delta points; cumulative ones end at collection). */
+export function dropOldestPoints(metrics: ResourceMetrics, count: number): ResourceMetrics {
+  if (count <= 0) return metrics;
+  const all: Array<{ readonly endTime: HrTime }> = [];
+  for (const scope of metrics.scopeMetrics) for (const metric of scope.metrics) appendAll(all, metric.dataPoints);
+  // Stable: of points ending at the same time, the earlier collected go first.
+  all.sort((a, b) => a.endTime[0] - b.endTime[0] || a.endTime[1] - b.endTime[1]);
+  const dropped = new Set<object>(all.slice(0, count));
+  const scopeMetrics: ScopeMetrics[] = [];
+  for (const { scope, metrics: list } of metrics.scopeMetrics) {
+    const kept: MetricData[] = [];
+    for (const metric of list) {
+      const dataPoints = (metric.dataPoints as ReadonlyArray<{ readonly endTime: HrTime }>).filter((point) => !dropped.has(point));
+      if (dataPoints.length > 0) kept.push({ ...metric, dataPoints } as MetricData);
+    }
+    if (kept.length > 0) scopeMetrics.push({ scope, metrics: kept });
+  }
+  return { resource: metrics.resource, scopeMetrics };
 }
 
 /** A loop, not `push(...from)`: retention can hold more points than a call takes arguments. */

@@ -94,6 +94,22 @@ describe('metric buffer through an outage', () => {
     assert.deepEqual(contents(h.requests), [['g=5', 'g=6', 'g=7', 'g=8'], ['g=9', 'g=10']]);
   });
 
+  it('beyond maxRetainedPoints drops the oldest points, as spans and logs do, keeping the counter at its latest value', async () => {
+    const h = setup({ maxRetainedPoints: 5 });
+    h.counter.add(1);
+    h.record(1, 2, 3, 4);
+    await h.exportNow(failure(503));
+    assert.equal(h.buffer.dropped(), 0);
+    h.counter.add(1);
+    h.record(5, 6, 7, 8);
+    await h.exportNow(failure(503));
+    assert.equal(h.buffer.dropped(), 4, 'of 9 (eight gauge points, the newer counter point), the four oldest');
+    assert.equal(h.buffer.unsettledPoints(), 5);
+    h.requests.length = 0;
+    await h.exportNow();
+    assert.deepEqual(contents(h.requests).map((points) => points.sort()), [['c=2', 'g=5', 'g=6', 'g=7', 'g=8']]);
+  });
+
   it('does not count retained points as pending: they must not start a threshold export', async () => {
     const h = setup();
     h.record(1, 2, 3);
