@@ -94,12 +94,12 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const given = context.exporters ?? createExporters(config);
   const exporters = { traces: health.watch('traces', given.traces), metrics: health.watch('metrics', given.metrics), logs: health.watch('logs', given.logs) };
   // What a down backend does not take is kept for the next export, up to a bound.
-  const spanExporter = createRetainingExporter(exporters.traces, config.retainItems);
-  const logExporter = createRetainingExporter(exporters.logs, config.retainItems);
+  const spanExporter = createRetainingExporter(exporters.traces, { maxItems: config.retainItems, batchSize: config.flushSpans });
+  const logExporter = createRetainingExporter(exporters.logs, { maxItems: config.retainItems, batchSize: LOG_EXPORT_BATCH });
   const spanQueue = createExportQueue(spanExporter, { capacity: Math.max(config.flushSpans * 4, SPAN_QUEUE_RESERVE), batchSize: config.flushSpans });
   const logQueue = createExportQueue(logExporter, { capacity: config.logQueue, batchSize: LOG_EXPORT_BATCH });
   const gauges = createInvocationGauges();
-  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems });
+  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems, batchPoints: config.flushPoints });
   const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });

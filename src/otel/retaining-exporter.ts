@@ -1,9 +1,11 @@
 /**
  * Keeps what an export could not deliver because the backend was down, slow or throttling,
- * and sends it again with the next export, so that telemetry of invocations that ran while
- * the backend was unreachable arrives once it is back. Bounded: beyond `maxItems` the oldest
- * items are dropped and counted. A batch the backend refused as invalid (HTTP 4xx other than
- * 429) is dropped and counted instead: sending it again would fail again.
+ * and sends it again, so that telemetry of invocations that ran while the backend was
+ * unreachable arrives once it is back. Retained items ride along with the next export as far
+ * as its batch has room, and `retryRetained` sends the rest in batches of `batchSize`: however
+ * long the outage, retention never makes a request larger than a normal one. Bounded: beyond
+ * `maxItems` the oldest items are dropped and counted. A batch the backend refused as invalid
+ * (HTTP 4xx other than 429) is dropped and counted instead: sending it again would fail again.
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -22,15 +24,25 @@ export interface RetainingStats {
   /** Dropped because the backend refused them as invalid. */
   readonly droppedRefused: number;
   readonly failedExports: number;
-  /** Waiting for the next export. */
+  /** Kept after a failed export and not delivered yet: waiting, or on their way again. */
   readonly retained: number;
 }
 
 export interface RetainingExporter<T> extends ArrayExporter<T> {
   forceFlush(): Promise<void>;
-  /** Sends the retained items now, if any; resolves when that export settled. */
+  /**
+   * Sends the items retained now, oldest first, `batchSize` per request, one request at a
+   * time; stops at the first the backend did not take (they stay retained). Resolves when done.
+   */
   retryRetained(): Promise<void>;
   stats(): RetainingStats;
+}
+
+export interface RetainingExporterOptions {
+  /** Items kept at most; beyond, the oldest are dropped. */
+  readonly maxItems: number;
+  /** Items per request at most: the batch size of the export queue in front of this exporter. */
+  readonly batchSize: number;
 }
 
 /** Whether a failed export may succeed later: network errors, timeouts, 429 and 5xx. */
@@ -39,25 +51,40 @@ export function isRetainable(result: ExportResult): boolean {
   return typeof status !== 'number' || status === 429 || status >= 500 || status < 400;
 }
 
-export function createRetainingExporter<T>(inner: ArrayExporter<T>, maxItems: number): RetainingExporter<T> {
+export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: RetainingExporterOptions): RetainingExporter<T> {
+  const { maxItems, batchSize } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  // Oldest first.
   let retained: T[] = [];
+  /** Retained items taken out of `retained` for a request not answered yet. */
+  let resending = 0;
   let exported = 0;
   let droppedOverflow = 0;
   let droppedRefused = 0;
   let failedExports = 0;
 
-  const send = (items: T[], resultCallback: (result: ExportResult) => void): void => {
-    const batch = retained.length === 0 ? items : retained.concat(items);
-    retained = [];
+  /**
+   * Puts back the items of a failed request: those taken from retention before what is still
+   * retained, the new ones after it; the oldest beyond the bound go.
+   */
+  const retain = (taken: T[], items: T[]): void => {
+    const all = taken.concat(retained, items);
+    const excess = all.length - maxItems;
+    if (excess > 0) droppedOverflow += excess;
+    retained = excess > 0 ? all.slice(excess) : all;
+  };
+
+  /** One request: `taken` from retention, then `items` given now. */
+  const send = (taken: T[], items: T[], resultCallback: (result: ExportResult) => void): void => {
+    const batch = taken.length === 0 ? items : items.length === 0 ? taken : taken.concat(items);
+    resending += taken.length;
     const settle = (result: ExportResult): void => {
+      resending -= taken.length;
       if (result.code === ExportResultCode.SUCCESS) exported += batch.length;
       else {
         failedExports++;
-        if (isRetainable(result)) {
-          const keep = batch.length > maxItems ? batch.slice(batch.length - maxItems) : batch;
-          droppedOverflow += batch.length - keep.length;
-          retained = retained.length === 0 ? keep : keep.concat(retained).slice(-maxItems);
-        } else droppedRefused += batch.length;
+        if (isRetainable(result)) retain(taken, items);
+        else droppedRefused += batch.length;
       }
       resultCallback(result);
     };
@@ -65,6 +92,7 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, maxItems: nu
       inner.export(batch, settle);
     } catch (error) {
       // An encoder that throws on these items would throw again: they are refused, not retained.
+      resending -= taken.length;
       failedExports++;
       droppedRefused += batch.length;
       resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
@@ -72,13 +100,25 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, maxItems: nu
   };
 
   return {
-    export: send,
-    retryRetained() {
-      if (retained.length === 0) return Promise.resolve();
-      return new Promise((resolve) => send([], () => resolve()));
+    export(items, resultCallback) {
+      const room = batchSize - items.length;
+      send(room > 0 && retained.length > 0 ? retained.splice(0, room) : [], items, resultCallback);
     },
+
+    async retryRetained() {
+      // Only what is retained now: what fails meanwhile waits for the next flush.
+      let left = retained.length;
+      while (left > 0 && retained.length > 0) {
+        const batch = retained.splice(0, Math.min(batchSize, left));
+        left -= batch.length;
+        const result = await new Promise<ExportResult>((resolve) => send(batch, [], resolve));
+        // A refused batch is dropped and the next may still go; a down backend would refuse the next too.
+        if (result.code !== ExportResultCode.SUCCESS && isRetainable(result)) return;
+      }
+    },
+
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
-    stats: () => ({ exported, droppedOverflow, droppedRefused, failedExports, retained: retained.length }),
+    stats: () => ({ exported, droppedOverflow, droppedRefused, failedExports, retained: retained.length + resending }),
   };
 }

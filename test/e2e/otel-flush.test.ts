@@ -92,6 +92,57 @@ describe('export timing', () => {
     }
   });
 
+  it('an outage that retains several batches: afterwards every item arrives once, no request over a batch', async () => {
+    const backend = await startOtlpReceiver();
+    backend.setResponse('all', { status: 503 });
+    const [spanBatch, pointBatch, logBatch] = [8, 20, 512]; // the log batch is fixed
+    const linesPer = 150;
+    try {
+      const sandbox = await startSandbox({
+        extensions: [EXTENSION],
+        env: await env({
+          OTEL_EXPORTER_OTLP_ENDPOINT: backend.url,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '300',
+          LAMBDA_OTEL_FLUSH_SPANS: String(spanBatch),
+          LAMBDA_OTEL_FLUSH_POINTS: String(pointBatch),
+        }),
+        function: { name: 'long-outage-fn' },
+      });
+      const ids: string[] = [];
+      const invoke = async (i: number) => {
+        const logs = Array.from({ length: linesPer }, (_, j) => `[INFO] invocation ${i} line ${j}`);
+        ids.push((await sandbox.invoke({ durationMs: 5, logs })).requestId);
+      };
+      // 6 invocations: 25 spans, 900 log records, 48 gauge points kept, each more than one batch.
+      for (let i = 0; i < 6; i++) await invoke(i);
+      assert.ok(backend.refusedCount('traces') > 0 && backend.refusedCount('logs') > 0 && backend.refusedCount('metrics') > 0, 'exports were attempted');
+      assert.equal(backend.requests.filter((r) => r.accepted).length, 0);
+      backend.setResponse('all', null);
+      await invoke(6);
+      const report = await sandbox.shutdown();
+      assert.equal(only(report).exit?.code, 0);
+
+      const accepted = backend.requests.filter((r) => r.accepted);
+      for (const [signal, size, max] of [
+        ['traces', (r: (typeof accepted)[number]) => r.spans.length, spanBatch],
+        ['metrics', (r: (typeof accepted)[number]) => r.metrics.length, pointBatch],
+        ['logs', (r: (typeof accepted)[number]) => r.logs.length, logBatch],
+      ] as const) {
+        const sizes = accepted.filter((r) => r.signal === signal).map(size);
+        assert.ok(sizes.every((n) => n <= max), `${signal} requests of ${sizes.join(', ')} items; at most ${max}`);
+      }
+      const spans = backend.spans();
+      assert.equal(new Set(spans.map((s) => s.spanId)).size, spans.length, 'no span twice');
+      assert.deepEqual(spans.filter((s) => s.kind === 'SERVER').map((s) => s.attributes['faas.invocation_id']).sort(), [...ids].sort());
+      const bodies = backend.logs().map((l) => String(l.body));
+      assert.equal(new Set(bodies).size, bodies.length, 'no log record twice');
+      assert.equal(bodies.length, 7 * linesPer, 'every log record');
+      assert.equal(backend.metrics().filter((m) => m.name === 'aws.lambda.duration').length, 7, 'one gauge point per invocation, once');
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('429 with Retry-After: retried after the delay inside the time budget, accepted once', async () => {
     const backend = await startOtlpReceiver();
     backend.setResponse('traces', { status: 429, retryAfterSeconds: 1, times: 1 });
