@@ -21,6 +21,12 @@ export interface BackendHealth {
   failing(): boolean;
   /** True when no signal fails, or a failing one may be tried again now. */
   attemptDue(): boolean;
+  /**
+   * An export did not answer within the flush budget. The exporters retry inside one export
+   * for up to their timeout (10 s by default), so their own result would come too late to
+   * spare the invocations meanwhile. Any export the backend takes clears it.
+   */
+  timedOut(): void;
   /** Wraps `exporter.export` (in place) to learn from every result. */
   watch<E extends WatchableExporter>(signal: Signal, exporter: E): E;
   /** Stops listening to the HTTP diagnostics channel. */
@@ -54,27 +60,34 @@ interface SignalState {
 
 export function createBackendHealth(options: BackendHealthOptions = {}): BackendHealth {
   const now = options.now ?? Date.now;
-  const states = new Map<Signal, SignalState>();
-  const stateOf = (signal: Signal): SignalState => {
+  const states = new Map<Signal | 'flush', SignalState>();
+  const stateOf = (signal: Signal | 'flush'): SignalState => {
     let state = states.get(signal);
     if (state === undefined) states.set(signal, (state = { failing: false, backoffMs: INITIAL_BACKOFF_MS, nextAttemptAtMs: 0 }));
     return state;
   };
 
+  const recover = (state: SignalState): void => {
+    state.failing = false;
+    state.backoffMs = INITIAL_BACKOFF_MS;
+  };
+  const fail = (state: SignalState): void => {
+    state.failing = true;
+    state.nextAttemptAtMs = Math.max(state.nextAttemptAtMs, now() + state.backoffMs);
+    state.backoffMs = Math.min(MAX_BACKOFF_MS, state.backoffMs * 2);
+  };
   const record = (signal: Signal, result: ExportResult): void => {
     const state = stateOf(signal);
     if (result.code === ExportResultCode.SUCCESS || !isRetainable(result)) {
       // A 4xx is the backend answering: it is up, only that batch was wrong.
       if (state.failing) options.onChange?.(signal, false);
-      state.failing = false;
-      state.backoffMs = INITIAL_BACKOFF_MS;
+      recover(state);
+      recover(stateOf('flush'));
       return;
     }
     if (result.error !== undefined && LOCAL_FAILURES.has(result.error.message)) return;
     if (!state.failing) options.onChange?.(signal, true, result.error?.message);
-    state.failing = true;
-    state.nextAttemptAtMs = Math.max(state.nextAttemptAtMs, now() + state.backoffMs);
-    state.backoffMs = Math.min(MAX_BACKOFF_MS, state.backoffMs * 2);
+    fail(state);
   };
 
   const onResponse = (message: unknown): void => {
@@ -103,6 +116,9 @@ export function createBackendHealth(options: BackendHealthOptions = {}): Backend
         failing = true;
       }
       return !failing;
+    },
+    timedOut() {
+      fail(stateOf('flush'));
     },
     watch(signal, exporter) {
       const original = exporter.export.bind(exporter) as (data: unknown, resultCallback: (result: ExportResult) => void) => void;

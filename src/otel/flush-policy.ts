@@ -25,6 +25,8 @@ export interface FlushPolicyOptions {
   readonly flush: () => Promise<void>;
   /** Settles once the invocation's runtimeDone arrived or will not; after `maxMs` at the latest. */
   readonly waitForRuntimeDone: (requestId: string, maxMs: number) => Promise<unknown>;
+  /** Called when an end-of-invocation export did not finish within `flushTimeoutMs`. */
+  readonly onFlushTimeout?: () => void;
   /** While true, end-of-invocation exports run in the background instead of holding `next`. */
   readonly backendFailing?: () => boolean;
   /** Once true, end mode no longer waits for runtimeDone and exports periodically instead. */
@@ -103,7 +105,7 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
       lastFlushMs = now();
       // The export may not push the invocation past its deadline either.
       const leftMs = Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now());
-      await withTimeout(options.flush(), Math.min(options.flushTimeoutMs, leftMs));
+      if (!(await withTimeout(options.flush(), Math.min(options.flushTimeoutMs, leftMs)))) options.onFlushTimeout?.();
     },
     mode: () => current,
     stop: stopTimer,

@@ -193,6 +193,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     flushTimeoutMs: config.flushTimeoutMs,
     flush: flushIfDue,
     waitForRuntimeDone: (requestId, maxMs) => (context.platformSubscribed ? runtimeDone.wait(requestId, maxMs) : Promise.resolve()),
+    onFlushTimeout: () => {
+      if (!health.failing()) logger.warn('backend did not answer within the flush budget; invocations no longer wait for it until it does', { flushTimeoutMs: config.flushTimeoutMs });
+      health.timedOut();
+    },
     backendFailing: health.failing,
     runtimeDoneUnreliable: runtimeDone.unreliable,
   });

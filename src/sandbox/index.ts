@@ -12,6 +12,7 @@ export type {
   ExtensionReport,
   InvocationResult,
   InvocationSpec,
+  RuntimeDoneFate,
   Sandbox,
   SandboxFunctionOptions,
   SandboxOptions,

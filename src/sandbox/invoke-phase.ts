@@ -8,11 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TRACE_CONTEXT_TYPE } from '../telemetry/constants.ts';
-import type { ReportMetrics, Status } from '../telemetry/events.ts';
+import type { ReportMetrics, RuntimeDoneEvent, Status } from '../telemetry/events.ts';
 import { freezeEnvironment, thawEnvironment } from './context.ts';
 import type { SandboxContext } from './context.ts';
 import {
   functionLogEvent,
+  logsDroppedEvent,
   generateTraceHeader,
   reportEvent,
   roundMs,
@@ -23,7 +24,7 @@ import {
 import { addViolation, deliverEvent, isGone, wants } from './extension-state.ts';
 import { functionArn } from './lambda-env.ts';
 import { DEFAULT_SHUTDOWN_MS, ensureShutdown } from './shutdown-phase.ts';
-import type { InvocationResult, InvocationSpec } from './types.ts';
+import type { InvocationResult, InvocationSpec, RuntimeDoneFate } from './types.ts';
 
 /** Runtime duration when the spec gives none. */
 export const DEFAULT_RUNTIME_DURATION_MS = 20;
@@ -63,6 +64,19 @@ function peakMemoryMB(ctx: SandboxContext): number {
   return Math.max(1, Math.ceil(bytes / BYTES_PER_MB));
 }
 
+/** Sends runtimeDone as Lambda would, or loses it the ways Lambda can (see InvocationSpec.runtimeDone). */
+function produceRuntimeDone(ctx: SandboxContext, fate: RuntimeDoneFate, event: RuntimeDoneEvent): void {
+  if (fate === 'sent') ctx.hub.produce(event);
+  else if (fate === 'dropped') ctx.hub.produce(logsDroppedEvent(1, JSON.stringify(event).length));
+  else if (fate === 'malformed') {
+    const [first, ...rest] = event.record.spans ?? [];
+    const spans = first === undefined ? [] : [{ name: first.name, durationMs: first.durationMs }, ...rest];
+    // Deliberately off-schema: what a decoder must survive, so typed as the wire allows.
+    const record = { ...event.record, tracing: { type: TRACE_CONTEXT_TYPE }, spans };
+    ctx.hub.produce({ ...event, record } as unknown as RuntimeDoneEvent);
+  }
+}
+
 /** Runs one invocation; rejects when init failed or the sandbox is shut down or busy. */
 export async function runInvoke(ctx: SandboxContext, spec: InvocationSpec): Promise<InvocationResult> {
   if (ctx.initFailure !== null) throw new Error(`cannot invoke: sandbox init failed (${ctx.initFailure})`);
@@ -100,7 +114,9 @@ export async function runInvoke(ctx: SandboxContext, spec: InvocationSpec): Prom
     requested === 'success' || requested === 'timeout'
       ? DEFAULT_ERROR_TYPES[requested]
       : (spec.errorType ?? DEFAULT_ERROR_TYPES[requested]);
-  ctx.hub.produce(
+  produceRuntimeDone(
+    ctx,
+    spec.runtimeDone ?? 'sent',
     runtimeDoneEvent({
       requestId,
       status,

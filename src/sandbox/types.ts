@@ -91,9 +91,19 @@ export interface InvocationSpec {
   readonly tracing?: boolean | string;
   /** `producedBytes` of runtimeDone; default 0. */
   readonly producedBytes?: number;
+  /**
+   * What becomes of the invocation's `platform.runtimeDone` (default `sent`), to replay what
+   * Lambda does when telemetry goes missing: `dropped` is lost in delivery and followed by a
+   * `platform.logsDropped`; `malformed` is sent with a `tracing` without `value` and a span
+   * without `start`; `omitted` is never produced (the report alone tells the outcome).
+   */
+  readonly runtimeDone?: RuntimeDoneFate;
   /** {@link runScenario} only: idle time before this invocation. */
   readonly gapMs?: number;
 }
+
+/** See {@link InvocationSpec.runtimeDone}. */
+export type RuntimeDoneFate = 'sent' | 'dropped' | 'malformed' | 'omitted';
 
 /** Options of {@link Sandbox.shutdown}. */
 export interface ShutdownOptions {
