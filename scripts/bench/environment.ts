@@ -34,6 +34,8 @@ export const SIZES = {
   coldRuns: quick ? 3 : 15,
   /** Invocations per flush mode for the per-invocation overhead. */
   invocations: quick ? 100 : 1000,
+  /** Invocations per variant of the backend-down measurement (freeze on). */
+  backendDownInvocations: quick ? 10 : 50,
   /** Repetitions of each throughput workload (median reported). */
   throughputReps: quick ? 1 : 5,
   logEvents: 30_000,

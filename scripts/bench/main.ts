@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
+import { measureBackendDown } from './backend-down.ts';
 import { measureColdStart } from './cold-start.ts';
 import { KEEP_EXTRA_CA_CERTS, ROOT, SIZES, assertBuilt } from './environment.ts';
 import { measureInvokeOverhead } from './invoke-overhead.ts';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   try {
     const cold = await measureColdStart(sink, log);
     const overhead = await measureInvokeOverhead(sink, log);
+    const backendDown = await measureBackendDown(sink, log);
     const throughput = await measureThroughput(sink, log);
     const growth = await measureGrowth(sink, log);
     const ca = process.env['NODE_EXTRA_CA_CERTS'];
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       machine,
       cold,
       overhead,
+      backendDown,
       throughput,
       growth,
       size: measureSize(),

@@ -1,6 +1,7 @@
 /** The measurement tables of BENCHMARKS.md, one function per benchmark. */
 import type { ColdRun, ColdVariant } from './cold-start.ts';
 import { allColdFigures, percentiles, throughputFigures } from './figures.ts';
+import type { BackendDownVariant } from './backend-down.ts';
 import type { OverheadVariant } from './invoke-overhead.ts';
 import { table } from './markdown.ts';
 import type { Results } from './results.ts';
@@ -192,5 +193,21 @@ export function sizeSection(results: Results): string {
         ['on the wire per metric point, (3b)', fmt(platform?.bytesPerPoint ?? Number.NaN, 0)],
       ],
     ),
+  ].join('\n');
+}
+
+export function backendDownSection(results: Results): string {
+  const names = Object.keys(results.backendDown) as BackendDownVariant[];
+  const rows = names.map((name) => {
+    const post = percentiles(results.backendDown[name].postRuntimeMs);
+    return [name, fmt(post.p50, 2), fmt(post.p99, 2), fmt(post.max, 1)];
+  });
+  const count = results.backendDown['end, backend up'].postRuntimeMs.length;
+  return [
+    `## 2b. A down backend (${count} invocations per variant, freeze on, post-runtime ms)`,
+    '',
+    'The endpoint refuses connections. The first invocation waits its flush budget (1 s) or the exporter\'s failure, whichever comes first; after that the layer exports in the background with backoff and no invocation waits for the backend.',
+    '',
+    table(['variant', 'post-runtime p50', 'p99', 'max'], rows),
   ].join('\n');
 }

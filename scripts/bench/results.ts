@@ -1,4 +1,5 @@
 /** Everything one `npm run bench` measured, as the report renders it. */
+import type { BackendDownRun, BackendDownVariant } from './backend-down.ts';
 import type { ColdRun, ColdVariant } from './cold-start.ts';
 import type { GrowthResult } from './memory-growth.ts';
 import type { OverheadRun, OverheadVariant } from './invoke-overhead.ts';
@@ -23,6 +24,7 @@ export interface Results {
   readonly machine: Machine;
   readonly cold: Readonly<Record<ColdVariant, readonly ColdRun[]>>;
   readonly overhead: Readonly<Record<OverheadVariant, OverheadRun>>;
+  readonly backendDown: Readonly<Record<BackendDownVariant, BackendDownRun>>;
   readonly throughput: { readonly measured: readonly ThroughputResult[]; readonly losses: readonly ThroughputResult[] };
   readonly growth: GrowthResult;
   readonly size: LayerSize;
