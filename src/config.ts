@@ -82,6 +82,16 @@ export type ConfigOverrides = Partial<Omit<ExtensionConfig, 'buffering'>> & { re
  * Builds the lifecycle configuration from `overrides`, then `env`, then {@link DEFAULTS}.
  * @throws {ExtensionError} `Extension.ConfigInvalid`, listing every invalid value
  */
+/** `AWS_LAMBDA_INITIALIZATION_TYPE` of a Lambda Managed Instances environment. */
+export const MANAGED_INSTANCES = 'lambda-managed-instances';
+/** The only schema version the Telemetry API accepts on Managed Instances. */
+export const MANAGED_INSTANCES_SCHEMA: SchemaVersion = '2025-01-29';
+
+/** Whether the environment says it is a Lambda Managed Instances one (no INVOKE events there). */
+export function isManagedInstances(env: Env): boolean {
+  return env[ENV.INITIALIZATION_TYPE] === MANAGED_INSTANCES;
+}
+
 export function loadConfig(env: Env, overrides: ConfigOverrides = {}): ExtensionConfig {
   const reader = createEnvReader(env);
   const { read } = reader;
@@ -94,7 +104,9 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Extension
     maxBytes: read(ENV.BUFFER_MAX_BYTES, overrides.buffering?.maxBytes, asInteger, DEFAULTS.buffering.maxBytes, range(bytes.min, bytes.max)),
     timeoutMs: read(ENV.BUFFER_TIMEOUT_MS, overrides.buffering?.timeoutMs, asInteger, DEFAULTS.buffering.timeoutMs, range(timeout.min, timeout.max)),
   };
-  const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, asString, DEFAULTS.schemaVersion, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
+  // Managed Instances accept only 2025-01-29: asking for another first would only log a refusal.
+  const defaultSchema = isManagedInstances(env) ? MANAGED_INSTANCES_SCHEMA : DEFAULTS.schemaVersion;
+  const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, asString, defaultSchema, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
   const logLevel = read<string>(ENV.LOG_LEVEL, overrides.logLevel, (raw) => raw.toLowerCase(), DEFAULTS.logLevel, oneOf(LOG_LEVELS)) as LogLevel;
   throwIfProblems(reader);
   return { runtimeApi, listenerPort, telemetryTypes, buffering, schemaVersion, logLevel };

@@ -16,7 +16,11 @@ export interface ReportDrain {
 /** INVOKEs remembered while their report is owed; the oldest is forgotten first. */
 const MAX_OWED = 1000;
 
-export function createReportDrain(): ReportDrain {
+/**
+ * @param owedFromStarts - count a `platform.start` as owing its report (Managed Instances have
+ * no INVOKE to count)
+ */
+export function createReportDrain(owedFromStarts = false): ReportDrain {
   const owed = new Set<string>();
   let settle: (() => void) | null = null;
   return {
@@ -25,7 +29,10 @@ export function createReportDrain(): ReportDrain {
       owed.add(requestId);
     },
     seen(events) {
-      for (const event of events) if (event.type === 'platform.report') owed.delete(event.record.requestId);
+      for (const event of events) {
+        if (event.type === 'platform.report') owed.delete(event.record.requestId);
+        else if (owedFromStarts && event.type === 'platform.start') this.invoked(event.record.requestId);
+      }
       if (owed.size === 0) settle?.();
     },
     async wait(untilMs) {

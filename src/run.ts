@@ -3,13 +3,13 @@
  * `event/next` handing telemetry to a {@link Processor}, and shut down inside the deadline.
  * The layer's own entry point and custom extensions both run through here.
  */
-import { loadConfig, ENV } from './config.ts';
+import { isManagedInstances, loadConfig, ENV } from './config.ts';
 import type { ConfigOverrides, ExtensionConfig } from './config.ts';
 import { ERROR_TYPES, ExtensionError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { createExtensionsClient } from './lambda/extensions-api.ts';
-import type { Registration } from './lambda/extensions-api.ts';
+import type { ExtensionsClient, Registration } from './lambda/extensions-api.ts';
 import { resolveSandboxHost, startListener } from './lambda/listener.ts';
 import type { TelemetryListener } from './lambda/listener.ts';
 import { subscribe } from './lambda/telemetry-api.ts';
@@ -30,6 +30,11 @@ export interface RunContext {
   readonly logger: Logger;
   /** What the listener took in so far. */
   readonly intake: () => IntakeStats;
+  /**
+   * Lambda Managed Instances: registered for SHUTDOWN only, so {@link Processor.invoke} is never
+   * called; invocations run concurrently and the environment is never frozen.
+   */
+  readonly managedInstances: boolean;
 }
 
 /** Counters of the listener: events handed to the processor and items or bodies refused. */
@@ -54,7 +59,10 @@ export interface Processor {
    * settles, at most a second later.
    */
   process(events: readonly TelemetryEvent[]): void | Promise<void>;
-  /** Called on each INVOKE; `event/next` is called again once the returned promise settles. */
+  /**
+   * Called on each INVOKE; `event/next` is called again once the returned promise settles.
+   * Never called on Lambda Managed Instances, which have no INVOKE event.
+   */
   invoke?(event: InvokeEvent): void | Promise<void>;
   /**
    * Called on SHUTDOWN (once the report of every INVOKE has arrived, or half the time left has
@@ -82,6 +90,8 @@ export interface RunResult {
 }
 
 const DEFAULT_SHUTDOWN_MARGIN_MS = 300;
+/** Lambda's errorType for an event a Managed Instances extension may not register for. */
+const INVALID_EVENT_TYPE = 'Extension.InvalidEventType';
 /** Of the SHUTDOWN time left, at most this share waits for the reports still owed. */
 const REPORT_WAIT_SHARE = 0.5;
 /** Time a processor gets to flush before a fatal error is reported. */
@@ -109,11 +119,12 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
   const listenerHost = resolveSandboxHost();
   listenerHost.catch(() => {});
   const guarded = guard(logger);
-  const drain = createReportDrain();
   let phase: 'init' | 'exit' = 'init';
+  let drain = createReportDrain();
   let listener: TelemetryListener | null = null;
   try {
-    const registration = await client.register(options.extensionName, ['INVOKE', 'SHUTDOWN']);
+    const { registration, managedInstances } = await register(client, options.extensionName, isManagedInstances(env), logger);
+    drain = createReportDrain(managedInstances);
     const config = loadConfig(env, { ...options, runtimeApi });
     logger.setLevel(config.logLevel);
     const rejects = createRejectLog(logger);
@@ -137,7 +148,7 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
       buffering: config.buffering,
     });
     logger.info('subscribed', { schemaVersion, types: config.telemetryTypes, listener: `${listener.host}:${listener.port}` });
-    await guarded('init', () => processor.init?.({ registration, config, schemaVersion, logger, intake: () => ({ ...intake }) }));
+    await guarded('init', () => processor.init?.({ registration, config, schemaVersion, logger, intake: () => ({ ...intake }), managedInstances }));
 
     for (;;) {
       const event = await client.next();
@@ -165,6 +176,27 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     return { exitCode: 1, reason: 'error' };
   } finally {
     await listener?.close();
+  }
+}
+
+/**
+ * Registers for INVOKE and SHUTDOWN, or SHUTDOWN only on Managed Instances, where asking for
+ * INVOKE is refused (403 Extension.InvalidEventType): an environment that does not say it is
+ * one but refuses INVOKE that way is treated as one.
+ */
+async function register(
+  client: ExtensionsClient,
+  extensionName: string,
+  managedInstances: boolean,
+  logger: Logger,
+): Promise<{ registration: Registration; managedInstances: boolean }> {
+  if (managedInstances) return { registration: await client.register(extensionName, ['SHUTDOWN']), managedInstances };
+  try {
+    return { registration: await client.register(extensionName, ['INVOKE', 'SHUTDOWN']), managedInstances };
+  } catch (error) {
+    if (!(error instanceof ExtensionError) || !error.message.includes(INVALID_EVENT_TYPE)) throw error;
+    logger.info('INVOKE refused (Lambda Managed Instances); registering for SHUTDOWN only');
+    return { registration: await client.register(extensionName, ['SHUTDOWN']), managedInstances: true };
   }
 }
 

@@ -40,6 +40,8 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
         config: otelConfig!,
         logger: ctx.logger,
         platformSubscribed: ctx.config.telemetryTypes.includes('platform'),
+        managedInstances: ctx.managedInstances,
+        instanceMaxMemoryBytes: instanceMaxMemoryOf(held),
         bufferingTimeoutMs: ctx.config.buffering.timeoutMs,
         intake: ctx.intake,
       });
@@ -59,6 +61,8 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
     process(events) {
       for (const event of events) received.set(event.type, (received.get(event.type) ?? 0) + 1);
       if (pipeline !== null) return pipeline.process(events);
+      // No INVOKE on Managed Instances: the first invocation's start comes after init is over.
+      if (context?.managedInstances === true && events.some((e) => e.type === 'platform.start')) void load();
       const room = MAX_HELD_EVENTS - held.length;
       for (let i = 0; i < events.length && i < room; i++) held.push(events[i]!);
       droppedBeforeLoad += Math.max(0, events.length - room);
@@ -72,4 +76,10 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
       context?.logger.info('telemetry received', { reason, byType: Object.fromEntries(received) });
     },
   };
+}
+
+/** Managed Instances tell the environment's memory in `platform.initStart` (bytes). */
+function instanceMaxMemoryOf(events: readonly TelemetryEvent[]): number | undefined {
+  for (const event of events) if (event.type === 'platform.initStart' && event.record.instanceMaxMemory !== undefined) return event.record.instanceMaxMemory;
+  return undefined;
 }

@@ -104,7 +104,7 @@ export function createInvocationMetrics(meter: Meter, gauges: GaugeSeries<GaugeN
       gauge(GAUGES.RESTORE_DURATION, m?.restoreDurationMs);
       gauge(GAUGES.RUNTIME_DURATION, runtimeDone?.record.metrics?.durationMs);
       gauge(GAUGES.PRODUCED_BYTES, runtimeDone?.record.metrics?.producedBytes);
-      for (const span of runtimeDone?.record.spans ?? []) {
+      for (const span of runtimeDone?.record.spans ?? report?.record.spans ?? []) {
         if (span.name === PLATFORM_SPANS.RESPONSE_LATENCY) gauge(GAUGES.RESPONSE_LATENCY, span.durationMs);
         else if (span.name === PLATFORM_SPANS.RESPONSE_DURATION) gauge(GAUGES.RESPONSE_DURATION, span.durationMs);
       }

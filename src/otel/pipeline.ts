@@ -6,7 +6,7 @@
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { OtelConfig } from '../config.ts';
+import type { FlushMode, OtelConfig } from '../config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../logger.ts';
@@ -24,6 +24,7 @@ import { createFlushPolicy } from './flush-policy.ts';
 import { createInvocationContexts } from './invocation-context.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
 import type { RetainingExporter } from './retaining-exporter.ts';
+import { createLogAttribution } from './log-attribution.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
@@ -40,6 +41,14 @@ export interface PipelineContext {
   readonly platformSubscribed: boolean;
   /** The subscription's buffering `timeoutMs`: Lambda delivers what it holds at least this often. Default 25. */
   readonly bufferingTimeoutMs?: number;
+  /**
+   * Lambda Managed Instances: no INVOKE, no freeze, concurrent invocations. Exports run on a
+   * timer ({@link MANAGED_INSTANCES_FLUSH_MS} unless `LAMBDA_OTEL_FLUSH` is `periodic,<ms>` or
+   * `shutdown`), and log lines are attributed only by their own request id.
+   */
+  readonly managedInstances?: boolean;
+  /** `instanceMaxMemory` of the environment's `platform.initStart` (bytes), for `faas.max_memory`. */
+  readonly instanceMaxMemoryBytes?: number;
   /** For tests: exporters to use instead of the OTLP ones. */
   readonly exporters?: Exporters;
   /** The listener's counters, for the extension's own metrics. */
@@ -77,6 +86,8 @@ const ESTIMATED_POINT_BYTES = 90;
  */
 export const RUNTIME_DONE_GRACE_MS = 200;
 const DEFAULT_BUFFERING_TIMEOUT_MS = 25;
+/** Export interval on Managed Instances: an invocation's telemetry leaves within about a second of its report. */
+export const MANAGED_INSTANCES_FLUSH_MS = 1000;
 
 export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const { config, logger } = context;
@@ -84,7 +95,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     { error: (m) => logger.error(m), warn: (m) => logger.warn(m), info: (m) => logger.debug(m), debug: () => {}, verbose: () => {} },
     DiagLogLevel.INFO,
   );
-  const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName });
+  const resource = buildResource({ registration: context.registration, lambda: config.lambda, serviceName: config.serviceName, instanceMaxMemoryBytes: context.instanceMaxMemoryBytes });
   const health = createBackendHealth({
     onChange: (signal, failing, error) =>
       failing
@@ -115,7 +126,9 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logQueue.push(record) });
   const ownLogMarker = `"logger":${JSON.stringify(context.registration.extensionName)}`;
-  let activeRequestId: string | null = null;
+  const attribution = createLogAttribution({ concurrent: context.managedInstances === true, maxInFlight: config.maxInFlight });
+  /** Set when telemetry arrived since the last export: idle environments (Managed Instances) send nothing. */
+  let dirty = false;
   let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWait({
@@ -155,6 +168,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   let flushing: Promise<void> = Promise.resolve();
   async function exportAll(): Promise<void> {
     const startedMs = performance.now();
+    dirty = false;
     await metricBuffer.collect();
     pendingLogBytes = 0;
     const [, result] = await Promise.all([
@@ -185,11 +199,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
 
   /** Every flush but SHUTDOWN's: while the backend fails, only when its backoff allows. */
   function flushIfDue(): Promise<void> {
-    return health.attemptDue() ? flush() : Promise.resolve();
+    return health.attemptDue() && (dirty || health.failing()) ? flush() : Promise.resolve();
   }
 
   const policy = createFlushPolicy({
-    mode: config.flush,
+    mode: context.managedInstances === true ? managedInstancesMode(config.flush) : config.flush,
     flushTimeoutMs: config.flushTimeoutMs,
     flush: flushIfDue,
     waitForRuntimeDone: (requestId, maxMs) => (context.platformSubscribed ? runtimeDone.wait(requestId, maxMs) : Promise.resolve()),
@@ -203,18 +217,21 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
 
   return {
     process(events) {
+      dirty = true;
       runtimeDone.observe(events);
       for (const event of events) {
         if (event.type === 'function' || event.type === 'extension') {
           if (event.type === 'extension' && isOwnLine(event.record, ownLogMarker, context.registration.extensionName)) ownLinesSkipped++;
-          else pendingLogBytes += logs.record(event, activeRequestId);
+          else pendingLogBytes += logs.record(event, attribution.fallback());
           continue;
         }
         correlator.add(event);
         if (config.platformLogs) pendingLogBytes += logs.platform(event);
         if (event.type === 'platform.start') {
-          activeRequestId = event.record.requestId;
-          contexts.of(activeRequestId, event.record.tracing);
+          attribution.started(event.record.requestId);
+          contexts.of(event.record.requestId, event.record.tracing);
+        } else if (event.type === 'platform.runtimeDone' || event.type === 'platform.report') {
+          attribution.ended(event.record.requestId);
         } else if (event.type === 'platform.logsDropped') metrics.logsDropped(event.record);
       }
       correlator.endBatch();
@@ -262,6 +279,12 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });
     },
   };
+}
+
+/** Without INVOKE nothing ends an invocation for `end` to wait on: a timer exports instead. */
+function managedInstancesMode(mode: FlushMode): FlushMode {
+  if (mode.kind === 'periodic' || mode.kind === 'shutdown') return mode;
+  return { kind: 'periodic', intervalMs: MANAGED_INSTANCES_FLUSH_MS };
 }
 
 /**

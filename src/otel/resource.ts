@@ -28,10 +28,12 @@ export interface ResourceInputs {
   readonly registration: Pick<Registration, 'functionName' | 'functionVersion' | 'accountId'>;
   readonly lambda: LambdaEnvironment;
   readonly serviceName: string | undefined;
+  /** Managed Instances: the environment's memory from `platform.initStart`, in bytes. */
+  readonly instanceMaxMemoryBytes?: number | undefined;
 }
 
 /** `OTEL_RESOURCE_ATTRIBUTES` is read from `process.env` by the SDK's detector, as everywhere. */
-export function buildResource({ registration, lambda: env, serviceName }: ResourceInputs): Resource {
+export function buildResource({ registration, lambda: env, serviceName, instanceMaxMemoryBytes }: ResourceInputs): Resource {
   const functionName = functionNameOf(registration, env);
   const lambda = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: functionName,
@@ -42,7 +44,7 @@ export function buildResource({ registration, lambda: env, serviceName }: Resour
     [ATTR_FAAS_NAME]: functionName,
     [ATTR_FAAS_VERSION]: registration.functionVersion || env.functionVersion,
     [ATTR_FAAS_INSTANCE]: env.logStreamName,
-    [ATTR_FAAS_MAX_MEMORY]: env.memorySizeMB === undefined ? undefined : env.memorySizeMB * BYTES_PER_LAMBDA_MB,
+    [ATTR_FAAS_MAX_MEMORY]: instanceMaxMemoryBytes ?? (env.memorySizeMB === undefined ? undefined : env.memorySizeMB * BYTES_PER_LAMBDA_MB),
   });
   const fromEnv = detectResources({ detectors: [resourceAttributesEnvDetector] });
   const merged = lambda.merge(fromEnv);

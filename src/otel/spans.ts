@@ -165,7 +165,8 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
       const context: SpanContext = { traceId: invocation.traceId, spanId: invocation.spanId, traceFlags: TraceFlags.SAMPLED };
       const spanStatus = errorStatus(attributes, status, errorType);
       finish({ name: options.functionName, kind: SpanKind.SERVER, context, parent: invocation.parent, startMs, endMs, attributes, links: invocation.links, status: spanStatus });
-      children(runtimeDone?.record.spans, context);
+      // On-demand functions put them in runtimeDone, Managed Instances in the report (no runtimeDone there).
+      children(runtimeDone?.record.spans ?? report?.record.spans, context);
       if (runtimeMs !== undefined && reportMs !== undefined && reportMs > runtimeMs) {
         finish({ name: SPAN_NAMES.POST_RUNTIME, kind: SpanKind.INTERNAL, context: childOf(context), parent: context, startMs: startMs + runtimeMs, endMs: startMs + reportMs });
       }

@@ -52,7 +52,7 @@ export interface RuntimeInfo {
   readonly functionName?: string;
   readonly functionVersion?: string;
   readonly instanceId?: string;
-  /** Memory of a Managed Instances environment, in MB (MiB). */
+  /** Memory of a Managed Instances environment, in bytes (schema 2025-01-29). */
   readonly instanceMaxMemory?: number;
 }
 

@@ -57,7 +57,7 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const TAB = 9, LF = 10, CR = 13, SPACE = 32, PLUS = 43, COMMA = 44, DASH = 45, DOT = 46;
 const ZERO = 48, NINE = 57, COLON = 58, LT = 60, GT = 62, UPPER_A = 65, UPPER_T = 84, UPPER_Z = 90;
-const BRACKET_OPEN = 91, BRACKET_CLOSE = 93;
+const BRACKET_OPEN = 91, BRACKET_CLOSE = 93, BRACE_OPEN = 123;
 
 /**
  * Maps a level name (case-insensitive) to an OTel severity number: TRACE/FINEST/VERBOSE 1,
@@ -106,8 +106,27 @@ function parseText(line: string): ParsedLog {
   const parsed = first === BRACKET_OPEN ? python(line, end) ?? bracketPrefix(line, end)
     : isDigit(first) ? node(line, end) ?? java(line, end)
     : isUpper(first) ? colonPrefix(line, end)
+    : first === BRACE_OPEN ? jsonText(line, end)
     : null;
   return parsed ?? result(end === line.length ? line : line.slice(0, end), 0, '', null, null, null, 'plain');
+}
+
+/**
+ * A JSON line delivered as text (Managed Instances hand function logs over this way): only
+ * its request id is taken, so that concurrent invocations' lines land on their own; the body
+ * stays the line as written.
+ */
+function jsonText(line: string, end: number): ParsedLog | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line.slice(0, end));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { requestId, AWSRequestId } = value as { requestId?: unknown; AWSRequestId?: unknown };
+  const id = typeof requestId === 'string' && requestId !== '' ? requestId : typeof AWSRequestId === 'string' && AWSRequestId !== '' ? AWSRequestId : null;
+  return id === null ? null : result(line.slice(0, end), 0, '', id, null, null, 'plain');
 }
 
 /** `2024-05-01T10:00:00.123Z\t<uuid|undefined>\tINFO\tmessage` (requestId is `undefined` during init). */
