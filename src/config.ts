@@ -206,9 +206,7 @@ export function loadOtelConfig(env: Env): OtelConfig {
     xrayRespectSampled: read(ENV.XRAY_RESPECT_SAMPLED, undefined, asBoolean, d.xrayRespectSampled),
     maxInFlight: read(ENV.MAX_INFLIGHT, undefined, asInteger, d.maxInFlight, range(1, 100_000)),
     invocationMaxAgeMs: read(ENV.INVOCATION_MAX_AGE_MS, undefined, asInteger, d.invocationMaxAgeMs, range(60_000, 24 * 3_600_000)),
-    tracesProtocol: protocol(reader, env, 'TRACES'),
-    metricsProtocol: protocol(reader, env, 'METRICS'),
-    logsProtocol: protocol(reader, env, 'LOGS'),
+    ...readProtocols(reader, env),
     platformLogs: read(ENV.PLATFORM_LOGS, undefined, asBoolean, d.platformLogs),
     logMaxBodyBytes: read(ENV.LOG_MAX_BODY_BYTES, undefined, asInteger, d.logMaxBodyBytes, range(256, 1024 * 1024)),
     logQueue: read(ENV.LOG_QUEUE, undefined, asInteger, d.logQueue, range(100, 1_000_000)),
@@ -225,14 +223,24 @@ export function loadOtelConfig(env: Env): OtelConfig {
   return config;
 }
 
-function protocol(reader: EnvReader, env: Env, signal: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol {
-  const specific = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
-  const name = env[specific]?.trim() ? specific : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+/**
+ * Each variable is read at most once (the general one only if a signal falls back to it), so an
+ * invalid value is one problem, named by the variable that holds it.
+ */
+function readProtocols(reader: EnvReader, env: Env): Pick<OtelConfig, 'tracesProtocol' | 'metricsProtocol' | 'logsProtocol'> {
   const check: Check<string> = (value) =>
     value === 'http/protobuf' || value === 'http/json'
       ? null
       : `must be http/protobuf or http/json (got "${value}"${value === 'grpc' ? '; this extension exports over OTLP/HTTP only, usually on port 4318' : ''})`;
-  return reader.read<string>(name, undefined, asString, 'http/protobuf', check) as OtlpProtocol;
+  const read = (name: string): OtlpProtocol => reader.read<string>(name, undefined, asString, 'http/protobuf', check) as OtlpProtocol;
+  let general: OtlpProtocol | undefined;
+  const signal = (name: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol => {
+    const specific = `OTEL_EXPORTER_OTLP_${name}_PROTOCOL`;
+    if (env[specific]?.trim()) return read(specific);
+    general ??= read('OTEL_EXPORTER_OTLP_PROTOCOL');
+    return general;
+  };
+  return { tracesProtocol: signal('TRACES'), metricsProtocol: signal('METRICS'), logsProtocol: signal('LOGS') };
 }
 
 function parseFlush(raw: string): FlushMode | Unparsable {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULTS, loadConfig } from '../src/config.ts';
+import { DEFAULTS, loadConfig, loadOtelConfig } from '../src/config.ts';
 import { ExtensionError } from '../src/errors.ts';
 
 const BASE = { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' };
@@ -69,5 +69,39 @@ describe('loadConfig', () => {
       () => loadConfig({ ...BASE, LAMBDA_OTEL_LISTENER_PORT: '0', LAMBDA_OTEL_BUFFER_MAX_ITEMS: '1' }),
       /LAMBDA_OTEL_LISTENER_PORT.*LAMBDA_OTEL_BUFFER_MAX_ITEMS/,
     );
+  });
+});
+
+describe('loadOtelConfig: OTLP protocol', () => {
+  /** The Extension.ConfigInvalid message, or '' when the configuration is valid. */
+  function message(env: Record<string, string>): string {
+    try {
+      loadOtelConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ExtensionError);
+      return error.message;
+    }
+    return '';
+  }
+  /** The variables the message names as having a problem, in order. */
+  const names = (text: string) => [...text.matchAll(/\b([A-Z][A-Z_]+): /g)].map((match) => match[1]);
+
+  it('reports a bad OTEL_EXPORTER_OTLP_PROTOCOL once, not once per signal', () => {
+    const text = message({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    assert.deepEqual(names(text), ['OTEL_EXPORTER_OTLP_PROTOCOL']);
+    assert.match(text, /got "grpc"; this extension exports over OTLP\/HTTP only/);
+  });
+
+  it('names a per-signal variable only when it is set, once each', () => {
+    assert.deepEqual(names(message({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })), [
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+    ]);
+    assert.deepEqual(names(message({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })), ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL']);
+  });
+
+  it('takes each signal\'s protocol from its own variable, else the general one', () => {
+    const config = loadOtelConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' });
+    assert.deepEqual([config.tracesProtocol, config.metricsProtocol, config.logsProtocol], ['http/json', 'http/protobuf', 'http/json']);
   });
 });
