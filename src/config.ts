@@ -60,6 +60,11 @@ export interface ExtensionConfig {
   /** `host:port` of the Runtime API. */
   readonly runtimeApi: string;
   readonly listenerPort: number;
+  /**
+   * Whether `listenerPort` was chosen (`LAMBDA_OTEL_LISTENER_PORT` or the option): then a port
+   * in use fails init; the default port falls back to a free one instead.
+   */
+  readonly listenerPortExplicit: boolean;
   readonly telemetryTypes: readonly TelemetryType[];
   readonly buffering: BufferingConfig;
   readonly schemaVersion: SchemaVersion;
@@ -73,10 +78,10 @@ export const DEFAULTS = {
   buffering: { maxItems: 1000, maxBytes: 262144, timeoutMs: 25 },
   schemaVersion: '2022-12-13',
   logLevel: 'warn',
-} as const satisfies Omit<ExtensionConfig, 'runtimeApi'>;
+} as const satisfies Omit<ExtensionConfig, 'runtimeApi' | 'listenerPortExplicit'>;
 
 /** Options given in code; each one overrides its environment variable. */
-export type ConfigOverrides = Partial<Omit<ExtensionConfig, 'buffering'>> & { readonly buffering?: Partial<BufferingConfig> };
+export type ConfigOverrides = Partial<Omit<ExtensionConfig, 'buffering' | 'listenerPortExplicit'>> & { readonly buffering?: Partial<BufferingConfig> };
 
 /**
  * Builds the lifecycle configuration from `overrides`, then `env`, then {@link DEFAULTS}.
@@ -87,6 +92,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Extension
   const { read } = reader;
   const runtimeApi = read(ENV.RUNTIME_API, overrides.runtimeApi, asString, '', (v) => (/^[^\s/]+:\d+$/.test(v) ? null : `must be host:port (got "${v}")`));
   const listenerPort = read(ENV.LISTENER_PORT, overrides.listenerPort, asInteger, DEFAULTS.listenerPort, range(1, 65535));
+  const listenerPortExplicit = overrides.listenerPort !== undefined || Boolean(env[ENV.LISTENER_PORT]?.trim());
   const telemetryTypes = read<readonly TelemetryType[]>(ENV.TELEMETRY_TYPES, overrides.telemetryTypes, parseTypes, DEFAULTS.telemetryTypes, checkTypes);
   const { maxItems: items, maxBytes: bytes, timeoutMs: timeout } = BUFFERING_LIMITS;
   const buffering = {
@@ -97,7 +103,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Extension
   const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, asString, DEFAULTS.schemaVersion, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
   const logLevel = read<string>(ENV.LOG_LEVEL, overrides.logLevel, (raw) => raw.toLowerCase(), DEFAULTS.logLevel, oneOf(LOG_LEVELS)) as LogLevel;
   throwIfProblems(reader);
-  return { runtimeApi, listenerPort, telemetryTypes, buffering, schemaVersion, logLevel };
+  return { runtimeApi, listenerPort, listenerPortExplicit, telemetryTypes, buffering, schemaVersion, logLevel };
 }
 
 /** When exports happen besides SHUTDOWN and the buffer thresholds. */

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     const config = loadConfig(BASE);
     assert.equal(config.runtimeApi, '127.0.0.1:9001');
     assert.equal(config.listenerPort, DEFAULTS.listenerPort);
+    assert.equal(config.listenerPortExplicit, false);
     assert.deepEqual(config.telemetryTypes, ['platform', 'function']);
     assert.deepEqual(config.buffering, { maxItems: 1000, maxBytes: 262144, timeoutMs: 25 });
     assert.equal(config.schemaVersion, '2022-12-13');
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       LAMBDA_OTEL_LOG_LEVEL: 'DEBUG',
     });
     assert.equal(config.listenerPort, 4999);
+    assert.equal(config.listenerPortExplicit, true);
     assert.deepEqual(config.telemetryTypes, ['platform', 'extension']);
     assert.deepEqual(config.buffering, { maxItems: 10000, maxBytes: 1048576, timeoutMs: 30000 });
     assert.equal(config.schemaVersion, '2025-01-29');
@@ -37,6 +39,8 @@ describe('loadConfig', () => {
   it('lets options given in code override the environment', () => {
     const config = loadConfig({ ...BASE, LAMBDA_OTEL_LISTENER_PORT: '4999' }, { listenerPort: 5000, buffering: { timeoutMs: 100 } });
     assert.equal(config.listenerPort, 5000);
+    assert.equal(config.listenerPortExplicit, true);
+    assert.equal(loadConfig(BASE, { listenerPort: DEFAULTS.listenerPort }).listenerPortExplicit, true, 'the default port, chosen in code');
     assert.deepEqual(config.buffering, { maxItems: 1000, maxBytes: 262144, timeoutMs: 100 });
   });
 
