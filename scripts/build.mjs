@@ -3,6 +3,7 @@
 //   dist/layer/extensions/lambda-telemetry-otel   executable launcher (file name = extension name)
 //   dist/layer/lambda-telemetry-otel/index.mjs    the minified bundle
 // and zips that tree as dist/layer.zip with extensions/ at the zip root, keeping the exec bit.
+// `--lib` builds only dist/lib, what the examples import (npm run example).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,69 +29,89 @@ fi
 exec node "$here/../${NAME}/index.mjs" "$@"
 `;
 
-rmSync(layer, { recursive: true, force: true });
-mkdirSync(dirname(launcherPath), { recursive: true });
+async function buildLayer() {
+  rmSync(layer, { recursive: true, force: true });
+  mkdirSync(dirname(launcherPath), { recursive: true });
 
-// Splitting keeps what the entry imports dynamically (the OpenTelemetry SDK) in chunks that
-// load only after the first event/next.
-await build({
-  entryPoints: { index: join(root, 'src/extension/main.ts') },
-  outdir: dirname(bundlePath),
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-writeFileSync(launcherPath, LAUNCHER);
-chmodSync(launcherPath, 0o755);
+  // Splitting keeps what the entry imports dynamically (the OpenTelemetry SDK) in chunks that
+  // load only after the first event/next.
+  await build({
+    entryPoints: { index: join(root, 'src/extension/main.ts') },
+    outdir: dirname(bundlePath),
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  writeFileSync(launcherPath, LAUNCHER);
+  chmodSync(launcherPath, 0o755);
+}
+
+const lib = join(dist, 'lib');
 
 // The npm package: the same sources as a library (dependencies left to npm), and declarations.
-const lib = join(dist, 'lib');
-rmSync(lib, { recursive: true, force: true });
-await build({
-  entryPoints: { index: join(root, 'src/index.ts'), sandbox: join(root, 'src/sandbox/index.ts') },
-  outdir: lib,
-  outExtension: { '.js': '.mjs' },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  packages: 'external',
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-});
-const types = join(dist, 'types');
-rmSync(types, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-// Declarations keep the sources' `.ts` specifiers; consumers resolve `.js` to the `.d.ts`.
-for (const entry of readdirSync(types, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
-  const file = join(entry.parentPath, entry.name);
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2').replace(/(import\(['"]\.{1,2}\/[^'"]+)\.ts(['"]\))/g, '$1.js$2'));
+async function buildLib() {
+  rmSync(lib, { recursive: true, force: true });
+  await build({
+    entryPoints: { index: join(root, 'src/index.ts'), sandbox: join(root, 'src/sandbox/index.ts') },
+    outdir: lib,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
 }
 
-// A fixed timestamp keeps the zip byte-for-byte reproducible.
-const MTIME = new Date('2020-01-01T00:00:00Z');
-const zip = new yazl.ZipFile();
-const files = readdirSync(layer, { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile())
-  .map((entry) => join(entry.parentPath, entry.name))
-  .sort();
-for (const file of files) {
-  zip.addFile(file, relative(layer, file), { mode: file === launcherPath ? 0o100755 : 0o100644, mtime: MTIME, compress: true });
+function buildTypes() {
+  const types = join(dist, 'types');
+  rmSync(types, { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // Declarations keep the sources' `.ts` specifiers; consumers resolve `.js` to the `.d.ts`.
+  for (const entry of readdirSync(types, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2').replace(/(import\(['"]\.{1,2}\/[^'"]+)\.ts(['"]\))/g, '$1.js$2'));
+  }
 }
-const zipPath = join(dist, 'layer.zip');
-await new Promise((resolve, reject) => {
-  zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
-  zip.end();
-});
-const unzipped = files.reduce((sum, file) => sum + statSync(file).size, 0);
-console.log(`built ${relative(root, zipPath)}: ${statSync(zipPath).size} bytes (${files.length} files, ${unzipped} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
+
+async function zipLayer() {
+  // A fixed timestamp keeps the zip byte-for-byte reproducible.
+  const MTIME = new Date('2020-01-01T00:00:00Z');
+  const zip = new yazl.ZipFile();
+  const files = readdirSync(layer, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const file of files) {
+    zip.addFile(file, relative(layer, file), { mode: file === launcherPath ? 0o100755 : 0o100644, mtime: MTIME, compress: true });
+  }
+  const zipPath = join(dist, 'layer.zip');
+  await new Promise((resolve, reject) => {
+    zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
+    zip.end();
+  });
+  const unzipped = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  console.log(`built ${relative(root, zipPath)}: ${statSync(zipPath).size} bytes (${files.length} files, ${unzipped} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
+}
+
+if (process.argv.includes('--lib')) {
+  await buildLib();
+  console.log(`built ${relative(root, lib)}`);
+} else {
+  await buildLayer();
+  await buildLib();
+  buildTypes();
+  await zipLayer();
+}

@@ -2,18 +2,27 @@
 // `npm run example -- <name> [--invocations N]`: runs examples/<name> in the local Lambda sandbox.
 // forward-report-metrics gets a local endpoint that prints what it receives, unless
 // REPORT_METRICS_URL is set.
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runScenario } from 'lambda-telemetry-otel/sandbox';
 
 const [name, ...rest] = process.argv.slice(2);
 const invocations = Number(rest[rest.indexOf('--invocations') + 1] ?? 3) || 3;
+const examples = readdirSync(new URL('../examples/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 const extension = fileURLToPath(new URL(`../examples/${name}/extensions/${name}`, import.meta.url));
-if (!name || !existsSync(extension)) {
-  console.error(`usage: npm run example -- <log-every-event|forward-report-metrics> [--invocations N]`);
+if (!name || !examples.includes(name) || !existsSync(extension)) {
+  console.error(`${name ? `no example "${name}"; ` : ''}usage: npm run example -- <${examples.join('|')}> [--invocations N]`);
   process.exit(2);
 }
+
+// The examples and this runner import the package by name, that is dist/lib: the layer is not needed.
+const built = spawnSync(process.execPath, [fileURLToPath(new URL('./build.mjs', import.meta.url)), '--lib'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
+const { runScenario } = await import('lambda-telemetry-otel/sandbox');
 
 const env = {};
 let server = null;

@@ -60,6 +60,11 @@ export interface ExtensionConfig {
   /** `host:port` of the Runtime API. */
   readonly runtimeApi: string;
   readonly listenerPort: number;
+  /**
+   * Whether `listenerPort` was chosen (`LAMBDA_OTEL_LISTENER_PORT` or the option): then a port
+   * in use fails init; the default port falls back to a free one instead.
+   */
+  readonly listenerPortExplicit: boolean;
   readonly telemetryTypes: readonly TelemetryType[];
   readonly buffering: BufferingConfig;
   readonly schemaVersion: SchemaVersion;
@@ -73,10 +78,10 @@ export const DEFAULTS = {
   buffering: { maxItems: 1000, maxBytes: 262144, timeoutMs: 25 },
   schemaVersion: '2022-12-13',
   logLevel: 'warn',
-} as const satisfies Omit<ExtensionConfig, 'runtimeApi'>;
+} as const satisfies Omit<ExtensionConfig, 'runtimeApi' | 'listenerPortExplicit'>;
 
 /** Options given in code; each one overrides its environment variable. */
-export type ConfigOverrides = Partial<Omit<ExtensionConfig, 'buffering'>> & { readonly buffering?: Partial<BufferingConfig> };
+export type ConfigOverrides = Partial<Omit<ExtensionConfig, 'buffering' | 'listenerPortExplicit'>> & { readonly buffering?: Partial<BufferingConfig> };
 
 /**
  * Builds the lifecycle configuration from `overrides`, then `env`, then {@link DEFAULTS}.
@@ -97,6 +102,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Extension
   const { read } = reader;
   const runtimeApi = read(ENV.RUNTIME_API, overrides.runtimeApi, asString, '', (v) => (/^[^\s/]+:\d+$/.test(v) ? null : `must be host:port (got "${v}")`));
   const listenerPort = read(ENV.LISTENER_PORT, overrides.listenerPort, asInteger, DEFAULTS.listenerPort, range(1, 65535));
+  const listenerPortExplicit = overrides.listenerPort !== undefined || Boolean(env[ENV.LISTENER_PORT]?.trim());
   const telemetryTypes = read<readonly TelemetryType[]>(ENV.TELEMETRY_TYPES, overrides.telemetryTypes, parseTypes, DEFAULTS.telemetryTypes, checkTypes);
   const { maxItems: items, maxBytes: bytes, timeoutMs: timeout } = BUFFERING_LIMITS;
   const buffering = {
@@ -109,7 +115,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Extension
   const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, asString, defaultSchema, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
   const logLevel = read<string>(ENV.LOG_LEVEL, overrides.logLevel, (raw) => raw.toLowerCase(), DEFAULTS.logLevel, oneOf(LOG_LEVELS)) as LogLevel;
   throwIfProblems(reader);
-  return { runtimeApi, listenerPort, telemetryTypes, buffering, schemaVersion, logLevel };
+  return { runtimeApi, listenerPort, listenerPortExplicit, telemetryTypes, buffering, schemaVersion, logLevel };
 }
 
 /** When exports happen besides SHUTDOWN and the buffer thresholds. */
@@ -218,9 +224,7 @@ export function loadOtelConfig(env: Env): OtelConfig {
     xrayRespectSampled: read(ENV.XRAY_RESPECT_SAMPLED, undefined, asBoolean, d.xrayRespectSampled),
     maxInFlight: read(ENV.MAX_INFLIGHT, undefined, asInteger, d.maxInFlight, range(1, 100_000)),
     invocationMaxAgeMs: read(ENV.INVOCATION_MAX_AGE_MS, undefined, asInteger, d.invocationMaxAgeMs, range(60_000, 24 * 3_600_000)),
-    tracesProtocol: protocol(reader, env, 'TRACES'),
-    metricsProtocol: protocol(reader, env, 'METRICS'),
-    logsProtocol: protocol(reader, env, 'LOGS'),
+    ...readProtocols(reader, env),
     platformLogs: read(ENV.PLATFORM_LOGS, undefined, asBoolean, d.platformLogs),
     logMaxBodyBytes: read(ENV.LOG_MAX_BODY_BYTES, undefined, asInteger, d.logMaxBodyBytes, range(256, 1024 * 1024)),
     logQueue: read(ENV.LOG_QUEUE, undefined, asInteger, d.logQueue, range(100, 1_000_000)),
@@ -237,14 +241,24 @@ export function loadOtelConfig(env: Env): OtelConfig {
   return config;
 }
 
-function protocol(reader: EnvReader, env: Env, signal: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol {
-  const specific = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
-  const name = env[specific]?.trim() ? specific : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+/**
+ * Each variable is read at most once (the general one only if a signal falls back to it), so an
+ * invalid value is one problem, named by the variable that holds it.
+ */
+function readProtocols(reader: EnvReader, env: Env): Pick<OtelConfig, 'tracesProtocol' | 'metricsProtocol' | 'logsProtocol'> {
   const check: Check<string> = (value) =>
     value === 'http/protobuf' || value === 'http/json'
       ? null
       : `must be http/protobuf or http/json (got "${value}"${value === 'grpc' ? '; this extension exports over OTLP/HTTP only, usually on port 4318' : ''})`;
-  return reader.read<string>(name, undefined, asString, 'http/protobuf', check) as OtlpProtocol;
+  const read = (name: string): OtlpProtocol => reader.read<string>(name, undefined, asString, 'http/protobuf', check) as OtlpProtocol;
+  let general: OtlpProtocol | undefined;
+  const signal = (name: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol => {
+    const specific = `OTEL_EXPORTER_OTLP_${name}_PROTOCOL`;
+    if (env[specific]?.trim()) return read(specific);
+    general ??= read('OTEL_EXPORTER_OTLP_PROTOCOL');
+    return general;
+  };
+  return { tracesProtocol: signal('TRACES'), metricsProtocol: signal('METRICS'), logsProtocol: signal('LOGS') };
 }
 
 function parseFlush(raw: string): FlushMode | Unparsable {

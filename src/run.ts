@@ -132,6 +132,8 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
     const intake = { batches: 0, events: 0, rejected: 0 };
     listener = await startListener({
       port: config.listenerPort,
+      fallBackToFreePort: !config.listenerPortExplicit,
+      logger,
       host: listenerHost,
       onBatch: (result) => {
         intake.batches++;

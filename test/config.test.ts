@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULTS, loadConfig } from '../src/config.ts';
+import { DEFAULTS, loadConfig, loadOtelConfig } from '../src/config.ts';
 import { ExtensionError } from '../src/errors.ts';
 
 const BASE = { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' };
@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     const config = loadConfig(BASE);
     assert.equal(config.runtimeApi, '127.0.0.1:9001');
     assert.equal(config.listenerPort, DEFAULTS.listenerPort);
+    assert.equal(config.listenerPortExplicit, false);
     assert.deepEqual(config.telemetryTypes, ['platform', 'function']);
     assert.deepEqual(config.buffering, { maxItems: 1000, maxBytes: 262144, timeoutMs: 25 });
     assert.equal(config.schemaVersion, '2022-12-13');
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       LAMBDA_OTEL_LOG_LEVEL: 'DEBUG',
     });
     assert.equal(config.listenerPort, 4999);
+    assert.equal(config.listenerPortExplicit, true);
     assert.deepEqual(config.telemetryTypes, ['platform', 'extension']);
     assert.deepEqual(config.buffering, { maxItems: 10000, maxBytes: 1048576, timeoutMs: 30000 });
     assert.equal(config.schemaVersion, '2025-01-29');
@@ -37,6 +39,8 @@ describe('loadConfig', () => {
   it('lets options given in code override the environment', () => {
     const config = loadConfig({ ...BASE, LAMBDA_OTEL_LISTENER_PORT: '4999' }, { listenerPort: 5000, buffering: { timeoutMs: 100 } });
     assert.equal(config.listenerPort, 5000);
+    assert.equal(config.listenerPortExplicit, true);
+    assert.equal(loadConfig(BASE, { listenerPort: DEFAULTS.listenerPort }).listenerPortExplicit, true, 'the default port, chosen in code');
     assert.deepEqual(config.buffering, { maxItems: 1000, maxBytes: 262144, timeoutMs: 100 });
   });
 
@@ -69,5 +73,39 @@ describe('loadConfig', () => {
       () => loadConfig({ ...BASE, LAMBDA_OTEL_LISTENER_PORT: '0', LAMBDA_OTEL_BUFFER_MAX_ITEMS: '1' }),
       /LAMBDA_OTEL_LISTENER_PORT.*LAMBDA_OTEL_BUFFER_MAX_ITEMS/,
     );
+  });
+});
+
+describe('loadOtelConfig: OTLP protocol', () => {
+  /** The Extension.ConfigInvalid message, or '' when the configuration is valid. */
+  function message(env: Record<string, string>): string {
+    try {
+      loadOtelConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ExtensionError);
+      return error.message;
+    }
+    return '';
+  }
+  /** The variables the message names as having a problem, in order. */
+  const names = (text: string) => [...text.matchAll(/\b([A-Z][A-Z_]+): /g)].map((match) => match[1]);
+
+  it('reports a bad OTEL_EXPORTER_OTLP_PROTOCOL once, not once per signal', () => {
+    const text = message({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    assert.deepEqual(names(text), ['OTEL_EXPORTER_OTLP_PROTOCOL']);
+    assert.match(text, /got "grpc"; this extension exports over OTLP\/HTTP only/);
+  });
+
+  it('names a per-signal variable only when it is set, once each', () => {
+    assert.deepEqual(names(message({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })), [
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+    ]);
+    assert.deepEqual(names(message({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })), ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL']);
+  });
+
+  it('takes each signal\'s protocol from its own variable, else the general one', () => {
+    const config = loadOtelConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' });
+    assert.deepEqual([config.tracesProtocol, config.metricsProtocol, config.logsProtocol], ['http/json', 'http/protobuf', 'http/json']);
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ERROR_TYPES, ExtensionError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { decode } from '../telemetry/decode.ts';
 import { withTimeout } from '../with-timeout.ts';
 import type { DecodeResult } from '../telemetry/decode.ts';
@@ -22,6 +23,12 @@ export const MAX_BODY_BYTES = 1536 * 1024;
 
 export interface ListenerOptions {
   readonly port: number;
+  /**
+   * When `port` is in use, listen on a free port the system picks instead of failing, and log
+   * that once (warn) to `logger`. Only our own subscription names the port, so any port works.
+   */
+  readonly fallBackToFreePort?: boolean;
+  readonly logger?: Pick<Logger, 'warn'>;
   /** Address to bind; default: {@link resolveSandboxHost}. */
   readonly host?: string | Promise<string>;
   readonly maxBodyBytes?: number;
@@ -44,15 +51,15 @@ export interface TelemetryListener {
 
 /**
  * Starts listening.
- * @throws {ExtensionError} `Extension.ListenerFailed` when the port cannot be bound
+ * @throws {ExtensionError} `Extension.ListenerFailed` when the port cannot be bound (when it is
+ * in use, only without `fallBackToFreePort`)
  */
 export async function startListener(options: ListenerOptions): Promise<TelemetryListener> {
   const host = await (options.host ?? resolveSandboxHost());
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const server = createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
-  await listen(server, options.port, host);
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  await listenOrFallBack(server, host, options);
+  const port = boundPort(server);
   return {
     host,
     port,
@@ -94,6 +101,22 @@ function hostsAddress(hostsFile: string): string | null {
     if (fields.length > 1 && fields.slice(1).includes(SANDBOX_HOST) && fields[0]!.includes('.')) return fields[0]!;
   }
   return null;
+}
+
+async function listenOrFallBack(server: Server, host: string, options: ListenerOptions): Promise<void> {
+  try {
+    await listen(server, options.port, host);
+  } catch (error) {
+    const inUse = error instanceof ExtensionError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+    if (!inUse || options.fallBackToFreePort !== true) throw error;
+    await listen(server, 0, host);
+    options.logger?.warn(`port ${options.port} is in use; listening on ${boundPort(server)} instead`, { taken: options.port, port: boundPort(server) });
+  }
+}
+
+function boundPort(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -4,6 +4,7 @@
  * deadline or exited non-zero; 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
+import { startOtlpSink } from './otlp-sink.ts';
 import { runScenario } from './scenario.ts';
 import { failuresOf, formatReport } from './summary.ts';
 import type { InvocationSpec } from './types.ts';
@@ -24,6 +25,9 @@ Options:
   --tracing             give every invocation an X-Ray trace header
   --no-freeze           do not SIGSTOP the extensions between invocations
   --env <KEY=VALUE>     extra environment variable for the extensions (repeatable)
+  --discard-otlp        answer the extensions' OTLP/HTTP exports with success and discard
+                        them (sets OTEL_EXPORTER_OTLP_ENDPOINT), for an exporting extension
+                        such as lambda-telemetry-otel when no collector runs
   --help                print this help
 
 Like a function's configuration, every OTEL_* and LAMBDA_OTEL_* variable of this shell is
@@ -69,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
       tracing: { type: 'boolean' },
       'no-freeze': { type: 'boolean' },
       env: { type: 'string', multiple: true },
+      'discard-otlp': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -94,15 +99,27 @@ async function main(argv: readonly string[]): Promise<number> {
       tracing: values.tracing === true,
     });
   }
-  const report = await runScenario({
-    extensions,
-    env: extensionEnv(values.env ?? []),
-    freeze: values['no-freeze'] !== true,
-    stdio: 'inherit',
-    scenario: { invocations, shutdown: { shutdownMs } },
-  });
-  process.stdout.write(formatReport(report));
-  return failuresOf(report).length === 0 ? 0 : 1;
+  const env = extensionEnv(values.env ?? []);
+  const sink = values['discard-otlp'] === true ? await startOtlpSink() : null;
+  try {
+    if (sink !== null) {
+      const endpoints = Object.keys(env).filter((key) => /^OTEL_EXPORTER_OTLP_(TRACES_|METRICS_|LOGS_)?ENDPOINT$/.test(key));
+      if (endpoints.length > 0) throw new UsageError(`--discard-otlp sets the OTLP endpoint itself; unset ${endpoints.join(', ')}`);
+      env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.url;
+    }
+    const report = await runScenario({
+      extensions,
+      env,
+      freeze: values['no-freeze'] !== true,
+      stdio: 'inherit',
+      scenario: { invocations, shutdown: { shutdownMs } },
+    });
+    process.stdout.write(formatReport(report));
+    if (sink !== null) process.stdout.write(`${sink.describe()}\n`);
+    return failuresOf(report).length === 0 ? 0 : 1;
+  } finally {
+    await sink?.close();
+  }
 }
 
 // Ctrl-C: exit through process.exit so the sandbox's exit hook kills the extension groups.

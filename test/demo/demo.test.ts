@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEMO_FUNCTION, runDemo, workload } from '../../src/demo/main.ts';
+import { postRuntimeNote } from '../../src/demo/waterfall.ts';
 import { assertLayerBuilt } from '../e2e/support.ts';
 
 describe('demo', () => {
@@ -14,6 +15,12 @@ describe('demo', () => {
     assert.equal(traces.length, workload().length, output);
     assert.ok(traces.every((line) => line.includes(DEMO_FUNCTION)));
     assert.equal(traces.filter((line) => line.includes('cold start')).length, 1);
+    // Only the cold start's trace is longer than its root span: it begins with init.
+    assert.deepEqual(traces.filter((line) => line.includes('whole trace')), traces.filter((line) => line.includes('cold start')));
+    assert.match(traces.find((line) => line.includes('cold start'))!, /cold start {2}whole trace \d+\.\d ms, init included/);
+    const note = output.split('\n').filter((line) => line.startsWith('postRuntimeExtensions '));
+    assert.deepEqual(note, [postRuntimeNote(undefined)], 'one line under the waterfalls says what postRuntimeExtensions is');
+    assert.match(note[0]!, /own export at each invocation's end \(flush mode adaptive.*LAMBDA_OTEL_FLUSH=periodic/);
     assert.match(output, /^ {4}init +█+ +\d+\.\d ms$/m);
     assert.match(output, /^ {4}responseLatency +█+/m);
     assert.match(output, /ERROR Handler\.ValidationError/);

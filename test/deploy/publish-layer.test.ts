@@ -17,6 +17,10 @@ const VERSION = '9.8.7';
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:layer:lambda-telemetry-otel:7';
 // Run by absolute path, so that tests can hand the script a PATH without bash on it.
 const BASH = execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim();
+// shellcheck is not among the README's prerequisites (CI installs it): without it, this one
+// check is skipped and the run says why. SHELLCHECK names another binary.
+const SHELLCHECK = process.env.SHELLCHECK ?? 'shellcheck';
+const SHELLCHECK_MISSING = spawnSync(SHELLCHECK, ['--version']).error === undefined ? false : `${SHELLCHECK} is not installed (apt-get install shellcheck to run this check)`;
 
 interface Run {
   readonly status: number | null;
@@ -89,10 +93,8 @@ describe('deploy/publish-layer.sh', () => {
     execFileSync('bash', ['-n', SCRIPT]);
   });
 
-  it('passes shellcheck', () => {
-    const found = spawnSync('shellcheck', ['--version']);
-    assert.equal(found.error, undefined, 'shellcheck is installed (apt-get install shellcheck)');
-    const result = spawnSync('shellcheck', ['--severity=style', SCRIPT], { encoding: 'utf8' });
+  it('passes shellcheck', { skip: SHELLCHECK_MISSING }, () => {
+    const result = spawnSync(SHELLCHECK, ['--severity=style', SCRIPT], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stdout);
   });
 

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DEFAULTS } from '../../src/config.ts';
 import { runScenario, startSandbox } from '../../src/sandbox/index.ts';
 import type { SandboxOptions, SandboxReport } from '../../src/sandbox/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
@@ -238,5 +239,30 @@ describe('built layer in the sandbox', () => {
         blocker.close();
       }
     });
+  });
+
+  it('default listener port taken by another extension: listens on a free port, says so once, and the function runs', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      blocker.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve() : reject(error)));
+      blocker.listen(DEFAULTS.listenerPort, '127.0.0.1', resolve);
+    });
+    try {
+      const base = await options();
+      const { LAMBDA_OTEL_LISTENER_PORT: _explicit, ...env } = base.env ?? {};
+      const report = await runScenario({ ...base, env, scenario: { invocations: [{ logs: ['hello'] }, {}] } });
+      const extension = only(report);
+      assert.equal(report.initFailure, null, extension.stderr);
+      const port = Number(/^http:\/\/sandbox\.localdomain:(\d+)\/telemetry$/.exec(extension.subscription?.uri ?? '')?.[1]);
+      assert.ok(port > 0 && port !== DEFAULTS.listenerPort, `subscribed with ${extension.subscription?.uri}`);
+      const said = logLines(extension).filter((l) => typeof l.msg === 'string' && l.msg.includes('in use'));
+      assert.deepEqual(said.map((l) => [l.level, l.msg]), [['warn', `port ${DEFAULTS.listenerPort} is in use; listening on ${port} instead`]]);
+      assert.equal(extension.delivery.failures, 0);
+      assert.equal(received(logLines(extension)).byType['platform.report'], 2);
+      assertExportedComplete(report);
+      assert.equal(extension.exit?.code, 0);
+    } finally {
+      blocker.close();
+    }
   });
 });

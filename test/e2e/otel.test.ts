@@ -258,6 +258,7 @@ describe('OpenTelemetry over the wire', () => {
     assert.equal(extension.initError?.errorType, 'Extension.ConfigInvalid');
     const message = (extension.initError?.body as { errorMessage: string }).errorMessage;
     assert.match(message, /OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/protobuf or http\/json \(got "grpc"/);
+    assert.equal(message.match(/OTEL_EXPORTER_OTLP_PROTOCOL:/g)?.length, 1, 'one problem, named once, for one bad variable');
     assert.match(message, /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:\/\/ or https:\/\/ URL/);
     assert.match(message, /LAMBDA_OTEL_FLUSH: must be adaptive, end, shutdown/);
     assert.equal(extension.exit?.code, 1);

@@ -122,6 +122,22 @@ describe('telemetry listener', () => {
       return true;
     });
   });
+
+  it('with fallBackToFreePort, listens on a free port instead of a taken one, and says so once', async () => {
+    const warnings: Array<{ msg: string; fields: Record<string, unknown> | undefined }> = [];
+    const logger = { warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) };
+    const received: DecodeResult[] = [];
+    const fallback = await startListener({ port: listener.port, fallBackToFreePort: true, logger, onBatch: (result) => void received.push(result) });
+    try {
+      assert.notEqual(fallback.port, listener.port);
+      assert.equal(fallback.destinationUri, `http://sandbox.localdomain:${fallback.port}${LISTENER_PATH}`);
+      assert.deepEqual(warnings, [{ msg: `port ${listener.port} is in use; listening on ${fallback.port} instead`, fields: { taken: listener.port, port: fallback.port } }]);
+      assert.equal((await post(fallback.port, LISTENER_PATH, JSON.stringify([event(1)]))).status, 200);
+      assert.equal(received.length, 1);
+    } finally {
+      await fallback.close();
+    }
+  });
 });
 
 describe('resolveSandboxHost', () => {

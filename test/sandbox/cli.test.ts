@@ -24,6 +24,12 @@ describe('sandbox CLI', () => {
     assert.match(stderr, /at least one --extension is required/);
   });
 
+  it('refuses --discard-otlp beside an OTLP endpoint of its own', () => {
+    const { status, stderr } = runCli(['--extension', fixture('minimal-extension.mjs'), '--discard-otlp', '--env', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:9']);
+    assert.equal(status, 2);
+    assert.match(stderr, /--discard-otlp sets the OTLP endpoint itself; unset OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
+  });
+
   it('runs a scenario and summarises it', () => {
     const { status, stdout } = runCli([
       '--extension', fixture('minimal-extension.mjs'),
