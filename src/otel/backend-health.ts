@@ -68,6 +68,8 @@ export function createBackendHealth(options: BackendHealthOptions = {}): Backend
       if (state.failing) options.onChange?.(signal, false);
       state.failing = false;
       state.backoffMs = INITIAL_BACKOFF_MS;
+      // An earlier Retry-After is over once the backend takes exports: a new failure starts afresh.
+      state.nextAttemptAtMs = 0;
       return;
     }
     if (result.error !== undefined && LOCAL_FAILURES.has(result.error.message)) return;

@@ -247,6 +247,19 @@ describe('backend health: Retry-After from the HTTP response', () => {
     assert.equal(health.attemptDue(), true);
   });
 
+  it('forgets a Retry-After once the signal takes an export again', async () => {
+    answer = { statusCode: 429, retryAfter: '300' };
+    const traces = watched('traces');
+    await post('/v1/traces');
+    traces(status(429));
+    clock += 10_000;
+    traces(SUCCESS); // a full batch exported by itself, Retry-After or not
+    clock += 10_000;
+    traces(REFUSED);
+    clock += INITIAL_BACKOFF_MS;
+    assert.equal(health.attemptDue(), true, 'a new failure backs off 1 s, not until the old Retry-After');
+  });
+
   it('ignores Retry-After on other statuses', async () => {
     answer = { statusCode: 500, retryAfter: '7' };
     const traces = watched('traces');
