@@ -127,6 +127,9 @@ export function parseRetryAfterMs(header: string | string[] | undefined, nowMs: 
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value === '') return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  // Every HTTP date form carries hh:mm:ss (RFC 9110 section 5.6.7); Date.parse alone would
+  // read '1.5', '-5' or 'later 2030' as dates.
+  if (!/\d\d:\d\d:\d\d/.test(value)) return null;
   const atMs = Date.parse(value);
   return Number.isNaN(atMs) ? null : Math.max(0, atMs - nowMs);
 }

@@ -293,6 +293,12 @@ describe('parseRetryAfterMs', () => {
     ['a word', 'soon', null],
     ['seconds with a unit', '7s', null],
     ['an HTTP date with garbage', 'Sun, 99 Foo 2026 10:00:30 GMT', null],
+    // Date.parse reads each of these as a date (2001, 2030): not delay-seconds, not an HTTP date.
+    ['fractional seconds', '1.5', null],
+    ['negative seconds', '-5', null],
+    ['a word and a year', 'later 2030', null],
+    ['a bare year-like list', '7, 8', null],
+    ['the obsolete RFC 850 date', 'Sunday, 01-Mar-26 10:00:30 GMT', 30_000],
   ];
   for (const [name, header, expected] of cases) {
     it(`${name}: ${JSON.stringify(header)} -> ${expected}`, () => {
