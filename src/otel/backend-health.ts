@@ -70,6 +70,8 @@ export function createBackendHealth(options: BackendHealthOptions = {}): Backend
   const recover = (state: SignalState): void => {
     state.failing = false;
     state.backoffMs = INITIAL_BACKOFF_MS;
+    // An earlier Retry-After is over once the backend takes exports: a new failure starts afresh.
+    state.nextAttemptAtMs = 0;
   };
   const fail = (state: SignalState): void => {
     state.failing = true;
@@ -141,6 +143,9 @@ export function parseRetryAfterMs(header: string | string[] | undefined, nowMs: 
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value === '') return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  // Every HTTP date form carries hh:mm:ss (RFC 9110 section 5.6.7); Date.parse alone would
+  // read '1.5', '-5' or 'later 2030' as dates.
+  if (!/\d\d:\d\d:\d\d/.test(value)) return null;
   const atMs = Date.parse(value);
   return Number.isNaN(atMs) ? null : Math.max(0, atMs - nowMs);
 }

@@ -8,8 +8,15 @@ import type { InvokeEvent } from '../../src/lambda/types.ts';
 let clock = 0;
 const invoke = (requestId: string, timeoutMs = 3000): InvokeEvent => ({ eventType: 'INVOKE', requestId, deadlineMs: clock + timeoutMs, invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:f' });
 
-function harness(mode: FlushMode, flushTimeoutMs = 500) {
+/** What the pipeline tells the policy: whether the backend fails, whether runtimeDone proved unreliable. */
+interface Signals {
+  backendFailing?: boolean;
+  runtimeDoneUnreliable?: boolean;
+}
+
+function harness(mode: FlushMode, flushTimeoutMs = 500, signals: Signals = {}) {
   const flushes: number[] = [];
+  const waits: string[] = [];
   let runtimeDone: (() => void) | null = null;
   let flushResult: Promise<void> = Promise.resolve();
   const policy = createFlushPolicy({
@@ -20,8 +27,11 @@ function harness(mode: FlushMode, flushTimeoutMs = 500) {
       flushes.push(clock);
       return flushResult;
     },
-    waitForRuntimeDone: (_id, timeoutMs) =>
+    backendFailing: () => signals.backendFailing === true,
+    runtimeDoneUnreliable: () => signals.runtimeDoneUnreliable === true,
+    waitForRuntimeDone: (id, timeoutMs) =>
       new Promise((resolve) => {
+        waits.push(id);
         const timer = setTimeout(() => resolve(false), timeoutMs);
         runtimeDone = () => {
           clearTimeout(timer);
@@ -32,6 +42,7 @@ function harness(mode: FlushMode, flushTimeoutMs = 500) {
   return {
     policy,
     flushes,
+    waits,
     arriveRuntimeDone: () => runtimeDone?.(),
     setFlushResult: (p: Promise<void>) => {
       flushResult = p;
@@ -148,7 +159,78 @@ describe('flush policy', () => {
     h.arriveRuntimeDone();
     await advance(0);
     assert.equal(await settled(slow), true);
+    const afterSlow = h.flushes.length;
+    await advance(ADAPTIVE_INTERVAL_MS);
+    assert.equal(h.flushes.length, afterSlow, 'back in end mode, the timer no longer exports');
     h.policy.stop();
+  });
+
+  it('end, while the backend fails: returns at once and exports in the background', async () => {
+    const signals: Signals = { backendFailing: true };
+    const h = harness({ kind: 'end' }, 500, signals);
+    h.setFlushResult(new Promise(() => {})); // a backend that does not answer
+    const done = h.policy.onInvoke(invoke('a'));
+    assert.equal(await settled(done), true, 'next is not held, not even for the flush timeout');
+    assert.deepEqual(h.flushes, [clock], 'the export started anyway');
+    assert.deepEqual(h.waits, [], 'no wait for runtimeDone');
+    assert.equal(h.policy.mode(), 'end');
+    // Once the backend takes exports again, end holds the invocation again.
+    signals.backendFailing = false;
+    h.setFlushResult(Promise.resolve());
+    const next = h.policy.onInvoke(invoke('b'));
+    await advance(10);
+    assert.equal(await settled(next), false);
+    assert.deepEqual(h.waits, ['b']);
+    h.arriveRuntimeDone();
+    await advance(0);
+    assert.equal(await settled(next), true);
+    assert.equal(h.flushes.length, 2);
+  });
+
+  it('end, once runtimeDone proved unreliable: never waits, exports on a timer like periodic', async () => {
+    const signals: Signals = {};
+    const h = harness({ kind: 'end' }, 500, signals);
+    const first = h.policy.onInvoke(invoke('a'));
+    h.arriveRuntimeDone();
+    await advance(0);
+    assert.equal(await settled(first), true);
+    assert.deepEqual([h.waits, h.flushes.length], [['a'], 1]);
+    signals.runtimeDoneUnreliable = true;
+    await advance(1000);
+    assert.equal(await settled(h.policy.onInvoke(invoke('b'))), true, 'returns at once');
+    assert.equal(h.policy.mode(), 'periodic');
+    assert.deepEqual(h.waits, ['a'], 'no wait for b');
+    assert.equal(h.flushes.length, 1, 'exported 1 s ago: nothing due at the INVOKE');
+    await advance(ADAPTIVE_INTERVAL_MS - 1);
+    assert.equal(h.flushes.length, 1);
+    await advance(1);
+    assert.equal(h.flushes.length, 2, 'the timer exports');
+    await advance(ADAPTIVE_INTERVAL_MS);
+    assert.equal(h.flushes.length, 3);
+    assert.equal(await settled(h.policy.onInvoke(invoke('c'))), true);
+    assert.deepEqual(h.waits, ['a']);
+    h.policy.stop();
+  });
+
+  it('adaptive, once runtimeDone proved unreliable: rare invocations are periodic too', async () => {
+    const h = harness({ kind: 'adaptive' }, 500, { runtimeDoneUnreliable: true });
+    for (const id of ['a', 'b', 'c']) {
+      assert.equal(await settled(h.policy.onInvoke(invoke(id))), true, `${id} is not held`);
+      assert.equal(h.policy.mode(), 'periodic');
+      for (let i = 0; i < 3; i++) await advance(ADAPTIVE_INTERVAL_MS);
+    }
+    assert.deepEqual(h.waits, []);
+    assert.deepEqual(
+      h.flushes.map((at) => (at - 1_000_000) / ADAPTIVE_INTERVAL_MS),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      'the timer exports in the background every 10 s',
+    );
+    const before = h.flushes.length;
+    await advance(ADAPTIVE_INTERVAL_MS);
+    assert.equal(h.flushes.length, before + 1, 'every 10 s while thawed');
+    h.policy.stop();
+    await advance(ADAPTIVE_INTERVAL_MS);
+    assert.equal(h.flushes.length, before + 1, 'stop() ends the timer');
   });
 
   it('shutdown: exports nothing on its own', async () => {

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createCorrelator } from '../../src/telemetry/correlator.ts';
 import type { Correlator, CorrelatorOptions } from '../../src/telemetry/correlator.ts';
 import type {
@@ -416,6 +418,111 @@ describe('createCorrelator: flush and owedReports', () => {
   });
 });
 
+describe('createCorrelator: endBatch', () => {
+  /** Feeds one delivered batch, then ends it, as the pipeline does. */
+  const batch = (h: Harness, ...events: readonly TelemetryEvent[]): void => {
+    h.feed(...events);
+    h.correlator.endBatch();
+  };
+
+  it('emits a report-only invocation complete at the end of its batch, not before', () => {
+    const h = harness();
+    const reportA = report('a', 20);
+    h.feed(reportA);
+    assert.equal(h.invocations.length, 0, 'other events of a may still come in this batch');
+    h.correlator.endBatch();
+    assert.deepEqual(h.invocations, [
+      { requestId: 'a', start: null, runtimeDone: null, report: reportA, coldStart: false, phases: [], completion: 'complete' },
+    ]);
+    assert.deepEqual(h.correlator.stats(), { inFlight: 0, evicted: 0, late: 0 });
+    h.correlator.endBatch();
+    assert.equal(h.invocations.length, 1, 'once');
+  });
+
+  it('emits start + report without runtimeDone complete when the batch with the report ends', () => {
+    const h = harness();
+    const startA = start('a', 0);
+    batch(h, startA);
+    assert.equal(h.invocations.length, 0, 'no report yet: a stays pending across batch ends');
+    assert.equal(h.correlator.owedReports(), 1);
+    const reportA = report('a', 20);
+    h.feed(reportA, start('b', 30));
+    assert.equal(h.invocations.length, 0);
+    h.correlator.endBatch();
+    assert.deepEqual(
+      h.invocations.map((r) => [r.requestId, r.completion, r.start, r.runtimeDone, r.report]),
+      [['a', 'complete', startA, null, reportA]],
+    );
+    assert.deepEqual(h.correlator.stats(), { inFlight: 1, evicted: 0, late: 0 });
+  });
+
+  it('counts a runtimeDone arriving after the end of its report\'s batch as late', () => {
+    const h = harness();
+    batch(h, start('a', 0), report('a', 20));
+    h.feed(runtimeDone('a', 10));
+    h.correlator.endBatch();
+    assert.equal(h.invocations.length, 1);
+    assert.equal(h.invocations[0]!.runtimeDone, null);
+    assert.deepEqual(h.correlator.stats(), { inFlight: 0, evicted: 0, late: 1 });
+  });
+
+  it('takes the events that came in the same batch after the report', () => {
+    const h = harness();
+    const [startA, doneA, reportA] = invocation('a', 0);
+    batch(h, reportA!, doneA!, startA!);
+    assert.deepEqual(
+      h.invocations.map((r) => [r.requestId, r.completion, r.start, r.runtimeDone, r.report]),
+      [['a', 'complete', startA, doneA, reportA]],
+    );
+  });
+
+  it('in Lambda order (report N with invocation N+1) emits every invocation complete with all its events', () => {
+    const h = harness();
+    const a = invocation('a', 0);
+    const b = invocation('b', MINUTE_MS);
+    batch(h, a[0]!, a[1]!);
+    batch(h, a[2]!, b[0]!, b[1]!);
+    batch(h, b[2]!);
+    assert.deepEqual(
+      h.invocations.map((r) => [r.requestId, r.completion, [r.start, r.runtimeDone, r.report]]),
+      [
+        ['a', 'complete', a],
+        ['b', 'complete', b],
+      ],
+    );
+    assert.deepEqual(h.correlator.stats(), { inFlight: 0, evicted: 0, late: 0 });
+  });
+
+  it('does not emit again an invocation evicted before the end of its batch', () => {
+    const h = harness({ maxInFlight: 1 });
+    h.feed(report('a', 0), report('b', 1));
+    h.correlator.endBatch();
+    assert.deepEqual(
+      h.invocations.map((r) => [r.requestId, r.completion]),
+      [
+        ['a', 'evicted'],
+        ['b', 'complete'],
+      ],
+    );
+  });
+
+  it('without endBatch joins in any order, as before: a report first waits for the others', () => {
+    const h = harness();
+    const [startA, doneA, reportA] = invocation('a', 0);
+    h.feed(reportA!);
+    h.feed(doneA!);
+    assert.equal(h.invocations.length, 0);
+    h.feed(startA!);
+    assert.deepEqual(
+      h.invocations.map((r) => [r.requestId, r.completion, r.start, r.runtimeDone, r.report]),
+      [['a', 'complete', startA, doneA, reportA]],
+    );
+    h.feed(report('b', 30));
+    h.correlator.flush();
+    assert.deepEqual(h.invocations.at(-1)!.completion, 'shutdown', 'a report alone waits until flush');
+  });
+});
+
 describe('createCorrelator: cold starts and phases', () => {
   it('marks the invocation whose report carries initDurationMs or restoreDurationMs as cold', () => {
     const h = harness();
@@ -588,6 +695,52 @@ describe('createCorrelator: bounds', () => {
     // One 2000 invocations ago is forgotten: it starts a new pending invocation.
     correlator.add(report('req-98000', 100_000));
     assert.deepEqual(correlator.stats(), { inFlight: 1, evicted: 0, late: 1 });
+  });
+
+  it('holds nothing of 100 000 report-first invocations when endBatch is never called', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let emitted = 0;
+    const correlator = createCorrelator({ maxInFlight: 50, onInvocation: () => emitted++, onPhase: () => {} });
+    // Weak references to the events of the first invocations: held by the correlator only.
+    const firsts: Array<WeakRef<TelemetryEvent>> = [];
+    for (let i = 0; i < 100_000; i++) {
+      const id = `req-${i}`;
+      const events = [report(id, i), start(id, i), runtimeDone(id, i)];
+      if (i < 10) firsts.push(new WeakRef(events[0]!));
+      for (const event of events) correlator.add(event);
+    }
+    assert.equal(emitted, 100_000);
+    assert.deepEqual(correlator.stats(), { inFlight: 0, evicted: 0, late: 0 });
+    // A WeakRef target stays alive until the current job ends.
+    await new Promise(setImmediate);
+    gc();
+    assert.deepEqual(
+      firsts.map((ref) => ref.deref() === undefined),
+      Array(10).fill(true),
+      'the reports of emitted invocations are no longer referenced',
+    );
+    correlator.endBatch();
+    assert.equal(emitted, 100_000, 'the ones already emitted are not emitted again');
+  });
+
+  it('holds at most maxInFlight report-only invocations when endBatch is never called', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const correlator = createCorrelator({ maxInFlight: 50, onInvocation: () => {}, onPhase: () => {} });
+    const firsts: Array<WeakRef<TelemetryEvent>> = [];
+    for (let i = 0; i < 100_000; i++) {
+      const event = report(`req-${i}`, i);
+      if (i >= 10 && i < 20) firsts.push(new WeakRef(event));
+      correlator.add(event);
+    }
+    assert.deepEqual(correlator.stats(), { inFlight: 50, evicted: 100_000 - 50, late: 0 });
+    await new Promise(setImmediate);
+    gc();
+    assert.ok(
+      firsts.every((ref) => ref.deref() === undefined),
+      'evicted report-only invocations are no longer referenced',
+    );
   });
 
   it('random sequences with duplicates and missing events never throw or emit a requestId twice', () => {
