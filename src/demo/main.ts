@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../sandbox/index.ts';
-import type { InvocationSpec, SandboxProgress, SandboxReport } from '../sandbox/index.ts';
+import type { InvocationSpec, Sandbox, SandboxProgress, SandboxReport } from '../sandbox/index.ts';
 import { freePort } from './free-port.ts';
 import { startDemoReceiver } from './otlp-json-receiver.ts';
 import type { DemoReceiver } from './otlp-json-receiver.ts';
@@ -23,6 +23,8 @@ export interface DemoOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly write: (text: string) => void;
   readonly color: boolean;
+  /** Run as Lambda Managed Instances: one environment, concurrent invocations, no freeze (`--managed-instances`). */
+  readonly managedInstances?: boolean;
 }
 
 /** The sample workload; the timeout comes last because Lambda resets the environment after one. */
@@ -34,6 +36,16 @@ export function workload(): InvocationSpec[] {
     { durationMs: 45, status: 'error', errorType: 'Handler.ValidationError', logs: [`[ERROR]\t${now()}\t{requestId}\tquantity must be positive`] },
     { durationMs: 25, tracing: true },
     { status: 'timeout', logs: ['waiting for the payment provider...'] },
+  ];
+}
+
+/** The Managed Instances workload: these run at the same time, in one environment. */
+export function managedInstancesWorkload(): InvocationSpec[] {
+  return [
+    { durationMs: 80, logs: [{ level: 'INFO', message: 'order placed', orderId: 2001 }] },
+    { durationMs: 50, logs: [{ level: 'INFO', message: 'stock checked' }] },
+    { durationMs: 65, status: 'error', errorType: 'Handler.ValidationError', logs: [{ level: 'ERROR', message: 'quantity must be positive' }] },
+    { durationMs: 30, logs: [{ level: 'INFO', message: 'order shipped', orderId: 2002 }] },
   ];
 }
 
@@ -61,17 +73,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       extensions: [EXTENSION],
       env,
       function: { name: DEMO_FUNCTION, timeoutMs: 600, memorySizeMB: 256 },
+      managedInstances: options.managedInstances === true,
       onProgress: (event) => progress(event, write, started),
     });
     try {
-      for (const spec of workload()) {
-        if (sandbox.report().initFailure !== null || sandbox.report().shutdown !== null) break;
-        const requestId = crypto.randomUUID();
-        const logs = spec.logs?.map((line) => (typeof line === 'string' ? line.replace('{requestId}', requestId) : { ...line, requestId }));
-        await sandbox.invoke({ ...spec, requestId, logs });
-        if (sandbox.report().shutdown !== null) break;
-        await sandbox.idle(IDLE_MS);
-      }
+      if (options.managedInstances === true) await invokeConcurrently(sandbox);
+      else await invokeOneByOne(sandbox);
     } finally {
       await sandbox.shutdown();
     }
@@ -79,6 +86,24 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     await receiver?.close();
   }
+}
+
+async function invokeOneByOne(sandbox: Sandbox): Promise<void> {
+  for (const spec of workload()) {
+    if (sandbox.report().initFailure !== null || sandbox.report().shutdown !== null) return;
+    const requestId = crypto.randomUUID();
+    const logs = spec.logs?.map((line) => (typeof line === 'string' ? line.replace('{requestId}', requestId) : { ...line, requestId }));
+    await sandbox.invoke({ ...spec, requestId, logs });
+    if (sandbox.report().shutdown !== null) return;
+    await sandbox.idle(IDLE_MS);
+  }
+}
+
+/** Managed Instances: every invocation at once; the sandbox puts each one's request id in its log lines. */
+async function invokeConcurrently(sandbox: Sandbox): Promise<void> {
+  if (sandbox.report().initFailure !== null) return;
+  await Promise.all(managedInstancesWorkload().map((spec) => sandbox.invoke(spec)));
+  await sandbox.idle(IDLE_MS);
 }
 
 function finish(report: SandboxReport, receiver: DemoReceiver | null, options: DemoOptions): number {
@@ -124,5 +149,10 @@ function progress(event: SandboxProgress, write: (text: string) => void, started
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exitCode = await runDemo({ env: process.env, write: (text) => process.stdout.write(text), color: process.stdout.isTTY === true });
+  process.exitCode = await runDemo({
+    env: process.env,
+    write: (text) => process.stdout.write(text),
+    color: process.stdout.isTTY === true,
+    managedInstances: process.argv.includes('--managed-instances'),
+  });
 }
