@@ -3,7 +3,7 @@
  * Times named `...AtMs` are milliseconds since the sandbox started; `...EpochMs` are Unix
  * epoch milliseconds; durations are milliseconds.
  */
-import type { SchemaVersion, Status, TelemetryEvent, TelemetryType } from '../telemetry/events.ts';
+import type { SchemaVersion, Status, TelemetryType } from '../telemetry/events.ts';
 import type { ShutdownReason } from '../lambda/types.ts';
 import type { InvocationResult, SandboxReport } from './report-types.ts';
 
