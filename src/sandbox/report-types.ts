@@ -18,12 +18,23 @@ export interface InvocationResult {
   readonly endedAtMs: number;
   /** Runtime time until the response. */
   readonly runtimeDurationMs: number;
-  /** Whole invoke phase (start until every extension called next again). */
+  /**
+   * Whole invoke phase (start until every extension called next again); with
+   * `managedInstances`, the runtime duration (the report's `durationMs`).
+   */
   readonly durationMs: number;
+  /** With `managedInstances`: `ceil(durationMs)`, though LMI bills instances, not invocations. */
   readonly billedDurationMs: number;
-  /** Time extensions kept the phase open after the runtime was done. */
+  /** Time extensions kept the phase open after the runtime was done; 0 with `managedInstances`. */
   readonly postRuntimeDurationMs: number;
   readonly maxMemoryUsedMB: number;
+  /**
+   * `managedInstances` only: request ids of the invocations in flight at some moment of this
+   * one (at most 1000, the earliest first).
+   */
+  readonly overlappedWith?: readonly string[];
+  /** `managedInstances` only: most invocations in flight at once during this one, itself included. */
+  readonly peakConcurrency?: number;
 }
 
 /** An `init/error` or `exit/error` call. */

@@ -64,8 +64,22 @@ export interface SandboxOptions {
   /** Extra environment for the extension processes, applied on top of the Lambda env. */
   readonly env?: Readonly<Record<string, string>>;
   readonly function?: SandboxFunctionOptions;
-  /** SIGSTOP the extensions between invocations (default true). */
+  /** SIGSTOP the extensions between invocations (default true; never with `managedInstances`). */
   readonly freeze?: boolean;
+  /**
+   * Emulate a Lambda Managed Instances environment (default false): registration for
+   * SHUTDOWN only, Telemetry API schema `2025-01-29` only, no freeze, no INVOKE event,
+   * concurrent {@link Sandbox.invoke} calls, no `platform.runtimeDone`, and the 2025-01-29
+   * record shapes. Function memory defaults to 2048 MB, the smallest LMI function.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html
+   */
+  readonly managedInstances?: boolean;
+  /**
+   * With `managedInstances`: invocations in flight at once (`AWS_LAMBDA_MAX_CONCURRENCY`);
+   * an `invoke()` beyond it rejects. Default 64, Lambda's Node.js default for one vCPU.
+   * An integer from 1 to 1600.
+   */
+  readonly maxConcurrency?: number;
   /** Maximum init phase duration; default 10000. */
   readonly initTimeoutMs?: number;
   readonly telemetryApi?: TelemetryApiOptions;
@@ -91,6 +105,8 @@ export interface InvocationSpec {
   /**
    * Runtime time until the response; default 20. With `timeout` status the runtime takes the
    * function timeout; a duration reaching the function timeout makes the status `timeout`.
+   * With `managedInstances` a timeout fails only this invocation (report at the function
+   * timeout, `Sandbox.Timedout`, no spans); the environment is not reset.
    */
   readonly durationMs?: number;
   /** Default `success`. */
@@ -101,7 +117,7 @@ export interface InvocationSpec {
   readonly logs?: ReadonlyArray<string | Readonly<Record<string, unknown>>>;
   /** `true`: generate an X-Ray header; a string: use that header verbatim. */
   readonly tracing?: boolean | string;
-  /** `producedBytes` of runtimeDone; default 0. */
+  /** `producedBytes` of runtimeDone; default 0 (unused with `managedInstances`). */
   readonly producedBytes?: number;
   /**
    * What becomes of the invocation's `platform.runtimeDone` (default `sent`), to replay what
@@ -165,11 +181,18 @@ export type SandboxProgress =
 export interface Sandbox {
   /** `127.0.0.1:PORT`, the value of `AWS_LAMBDA_RUNTIME_API`. */
   readonly runtimeApi: string;
-  /** Runs one invocation; resolves once the invoke phase ended and the env is frozen again. */
+  /**
+   * Runs one invocation; resolves once the invoke phase ended and the env is frozen again.
+   * With `managedInstances`: resolves when the runtime responded; calls may overlap up to
+   * `maxConcurrency`, beyond that it rejects.
+   */
   invoke(spec?: InvocationSpec): Promise<InvocationResult>;
   /** Lets `ms` pass with the environment frozen. */
   idle(ms: number): Promise<void>;
-  /** Runs the SHUTDOWN phase (once; later calls return the same report). */
+  /**
+   * Runs the SHUTDOWN phase (once; later calls return the same report). With
+   * `managedInstances` it first waits for the invocations in flight.
+   */
   shutdown(options?: ShutdownOptions): Promise<SandboxReport>;
   /** Snapshot of everything so far. */
   report(): SandboxReport;
