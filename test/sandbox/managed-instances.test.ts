@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import type { InvocationResult, SandboxReport } from '../../src/sandbox/index.ts';
@@ -17,6 +18,8 @@ const SCHEMA_REFUSAL =
   '{"errorType": "ValidationError", "errorMessage": "schema validation error: jsonschema: \'/schemaVersion\' does not validate ' +
   'with file:///var/task/telemetry-subscription-schema.json#/properties/schemaVersion/enum: value must be "2025-01-29""}';
 const CONCURRENT = 8;
+/** Bodies captured from AWS's runtime emulator in LMI mode, beside the repository (not part of it). */
+const CAPTURE_DIR = new URL('../../../shared/fixtures/telemetry-lmi/', import.meta.url);
 
 /** One LMI run shared by the tests: 8 concurrent invocations, then an error, a timeout and a traced one at once. */
 interface LmiRun {
@@ -176,6 +179,30 @@ describe('sandbox in Managed Instances mode', () => {
     assert.equal(run.report.shutdown?.reason, 'spindown');
   });
 
+  it('produces each platform event with the keys, in the order, of the emulator capture', (t) => {
+    const captured = capturedEvents();
+    if (captured === null) {
+      t.skip(`no capture at ${CAPTURE_DIR.pathname} (../shared is not beside this checkout)`);
+      return;
+    }
+    const traced = run.traced.requestId;
+    const ours = run.report.events.filter((event) => !('requestId' in Object(event.record)) || (event.record as { requestId: string }).requestId !== traced);
+    // The capture has no timeout (a report without spans) and no traced invocation.
+    const key = (event: TelemetryEvent): string =>
+      event.type !== 'platform.report' ? event.type : `${event.type} (${event.record.spans === undefined ? 'timeout' : 'errorType' in event.record ? 'error' : 'success'})`;
+    const expected = new Map<string, string[]>();
+    for (const event of captured) if (event.type.startsWith('platform.')) expected.set(key(event), shapeOf(event.record));
+    assert.ok(expected.size >= 7, [...expected.keys()].join(', '));
+    for (const [type, shape] of expected) {
+      const mine = ours.filter((event) => key(event) === type && event.record !== null);
+      assert.ok(mine.length > 0, `the sandbox produced no ${type}`);
+      for (const event of mine) assert.deepEqual(shapeOf(event.record), shape, type);
+    }
+    const lines = captured.filter((event) => event.type === 'extension').map((event) => String(event.record));
+    assert.ok(lines.includes(`[testext] register 403 ${INVOKE_REFUSAL.trimEnd()}`));
+    assert.ok(lines.includes(`[testext] subscribe 400 ${SCHEMA_REFUSAL}`));
+  });
+
   it('starts init with the LMI initStart', () => {
     const [initStart] = run.report.events.filter((event) => event.type === 'platform.initStart');
     assert.ok(initStart !== undefined && initStart.type === 'platform.initStart');
@@ -184,6 +211,26 @@ describe('sandbox in Managed Instances mode', () => {
     assert.match(initStart.record.instanceId ?? '', /^i-[0-9a-f]{17}$/);
   });
 });
+
+/** Keys of a record in order, with those of its metrics and spans: what a decoder sees of its shape. */
+function shapeOf(record: unknown): string[] {
+  if (typeof record !== 'object' || record === null) return [typeof record];
+  const fields = record as Record<string, unknown>;
+  const spans = Array.isArray(fields['spans']) ? (fields['spans'] as unknown[]) : [];
+  const metrics = fields['metrics'];
+  return [
+    ...Object.keys(fields),
+    ...(typeof metrics === 'object' && metrics !== null ? Object.keys(metrics).map((key) => `metrics.${key}`) : []),
+    ...spans.flatMap((span) => Object.keys(span as object).map((key) => `spans.${key}`)),
+  ];
+}
+
+/** The captured `rie-lmi-post-*` events in delivery order, null when ../shared is absent. */
+function capturedEvents(): TelemetryEvent[] | null {
+  if (!existsSync(CAPTURE_DIR)) return null;
+  const files = readdirSync(CAPTURE_DIR).filter((name) => /^rie-lmi-post-\d+\.json$/.test(name)).sort();
+  return files.flatMap((name) => JSON.parse(readFileSync(new URL(name, CAPTURE_DIR), 'utf8')) as TelemetryEvent[]);
+}
 
 function ownerOf(event: TelemetryEvent): string {
   const record = event.record;
