@@ -4,6 +4,7 @@
  * deadline or exited non-zero; 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CONCURRENCY } from './managed-instances.ts';
 import { startOtlpSink } from './otlp-sink.ts';
 import { runScenario } from './scenario.ts';
 import { failuresOf, formatReport } from './summary.ts';
@@ -24,6 +25,10 @@ Options:
   --log <line>          function log line emitted in every invocation (repeatable)
   --tracing             give every invocation an X-Ray trace header
   --no-freeze           do not SIGSTOP the extensions between invocations
+  --managed-instances   a Lambda Managed Instances environment: SHUTDOWN-only extensions,
+                        schema 2025-01-29, no freeze, invocations overlap (--gap-ms is then
+                        the time between starts, default 0)
+  --concurrency <n>     with --managed-instances: invocations in flight at once (default 64)
   --env <KEY=VALUE>     extra environment variable for the extensions (repeatable)
   --discard-otlp        answer the extensions' OTLP/HTTP exports with success and discard
                         them (sets OTEL_EXPORTER_OTLP_ENDPOINT), for an exporting extension
@@ -72,6 +77,8 @@ async function main(argv: readonly string[]): Promise<number> {
       log: { type: 'string', multiple: true },
       tracing: { type: 'boolean' },
       'no-freeze': { type: 'boolean' },
+      'managed-instances': { type: 'boolean' },
+      concurrency: { type: 'string' },
       env: { type: 'string', multiple: true },
       'discard-otlp': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -84,9 +91,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const extensions = values.extension ?? [];
   if (extensions.length === 0) throw new UsageError('at least one --extension is required');
+  const managedInstances = values['managed-instances'] === true;
+  if (!managedInstances && values.concurrency !== undefined) throw new UsageError('--concurrency needs --managed-instances');
+  if (managedInstances && values['no-freeze'] === true) throw new UsageError('--managed-instances never freezes: drop --no-freeze');
   const invocationCount = count(values.invocations, 'invocations', 3, 0);
   const durationMs = count(values['duration-ms'], 'duration-ms', 20, 0);
-  const gapMs = count(values['gap-ms'], 'gap-ms', 100, 0);
+  const gapMs = count(values['gap-ms'], 'gap-ms', managedInstances ? 0 : 100, 0);
   const shutdownMs = count(values['shutdown-ms'], 'shutdown-ms', 2000, 1);
   const errorEvery = count(values['error-every'], 'error-every', 0, 0);
   const invocations: InvocationSpec[] = [];
@@ -107,10 +117,13 @@ async function main(argv: readonly string[]): Promise<number> {
       if (endpoints.length > 0) throw new UsageError(`--discard-otlp sets the OTLP endpoint itself; unset ${endpoints.join(', ')}`);
       env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.url;
     }
+    const mode = managedInstances
+      ? { managedInstances, maxConcurrency: count(values.concurrency, 'concurrency', DEFAULT_MAX_CONCURRENCY, 1) }
+      : { freeze: values['no-freeze'] !== true };
     const report = await runScenario({
       extensions,
       env,
-      freeze: values['no-freeze'] !== true,
+      ...mode,
       stdio: 'inherit',
       scenario: { invocations, shutdown: { shutdownMs } },
     });

@@ -12,9 +12,16 @@ import type { ExtensionState } from './extension-state.ts';
 import type { ShutdownReason } from '../lambda/types.ts';
 import { resolveFunctionConfig } from './lambda-env.ts';
 import type { FunctionConfig } from './lambda-env.ts';
+import {
+  MANAGED_INSTANCES_INITIALIZATION_TYPE,
+  MANAGED_INSTANCES_MEMORY_SIZE_MB,
+  MANAGED_INSTANCES_SCHEMA_VERSION,
+  resolveManagedInstances,
+} from './managed-instances.ts';
+import type { ManagedInstancesConfig } from './managed-instances.ts';
 import { createTelemetryHub } from './telemetry-hub.ts';
 import type { TelemetryHub } from './telemetry-hub.ts';
-import type { InvocationResult, SandboxOptions, SandboxProgress, TelemetryRefusal } from './types.ts';
+import type { InvocationResult, SandboxFunctionOptions, SandboxOptions, SandboxProgress, TelemetryRefusal } from './types.ts';
 
 /** Default maximum init duration. */
 export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
@@ -33,6 +40,8 @@ export interface ShutdownState {
 /** Everything one sandbox shares between its parts. */
 export interface SandboxContext {
   readonly fn: FunctionConfig;
+  /** Lambda Managed Instances mode, null for on-demand. */
+  readonly managedInstances: ManagedInstancesConfig | null;
   readonly freeze: boolean;
   /** Produce `extension` events from extension output lines. */
   readonly extensionLogs: boolean;
@@ -61,6 +70,12 @@ export interface SandboxContext {
   byName(name: string): ExtensionState | undefined;
 }
 
+function functionOptions(options: SandboxOptions, managed: boolean): SandboxFunctionOptions | undefined {
+  if (!managed) return options.function;
+  const memorySizeMB = options.function?.memorySizeMB ?? MANAGED_INSTANCES_MEMORY_SIZE_MB;
+  return { ...options.function, memorySizeMB, initializationType: MANAGED_INSTANCES_INITIALIZATION_TYPE };
+}
+
 /** Validates options and builds the context; throws RangeError / TypeError on bad options. */
 export function createContext(options: SandboxOptions): SandboxContext {
   if (options.extensions.length === 0) throw new RangeError('options.extensions must name at least one executable');
@@ -69,14 +84,19 @@ export function createContext(options: SandboxOptions): SandboxContext {
   if (names.size !== extensions.length) throw new RangeError('extension executables must have distinct file names');
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
   if (!(initTimeoutMs > 0)) throw new RangeError('options.initTimeoutMs must be positive');
+  const managedInstances = resolveManagedInstances(options);
+  const managed = managedInstances !== null;
   const origin = performance.now();
   const onProgress = options.onProgress;
   return {
-    fn: resolveFunctionConfig(options.function),
-    freeze: options.freeze ?? true,
+    fn: resolveFunctionConfig(functionOptions(options, managed)),
+    managedInstances,
+    freeze: managed ? false : (options.freeze ?? true),
     extensionLogs: options.extensionLogs ?? true,
     initTimeoutMs,
-    supportedSchemaVersions: options.telemetryApi?.supportedSchemaVersions ?? SCHEMA_VERSIONS,
+    supportedSchemaVersions: managed
+      ? [MANAGED_INSTANCES_SCHEMA_VERSION]
+      : (options.telemetryApi?.supportedSchemaVersions ?? SCHEMA_VERSIONS),
     refusal: options.telemetryApi?.refuse ?? null,
     extensions,
     hub: createTelemetryHub(),

@@ -34,7 +34,8 @@ export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function iso(epochMs: number): string {
+/** ISO 8601 of an epoch time, as Lambda stamps events. */
+export function iso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
@@ -138,21 +139,19 @@ export interface RuntimeDoneInput {
   readonly tracing: TraceContext | null;
 }
 
+/** `responseLatency` and `responseDuration` of a runtime that answered after `runtimeDurationMs`. */
+export function responseSpans(startEpochMs: number, runtimeDurationMs: number): PlatformSpan[] {
+  const latencyMs = roundMs(Math.max(0, runtimeDurationMs - RESPONSE_DURATION_MS));
+  return [
+    { name: SPAN_NAMES.RESPONSE_LATENCY, start: iso(startEpochMs), durationMs: latencyMs },
+    { name: SPAN_NAMES.RESPONSE_DURATION, start: iso(startEpochMs + latencyMs), durationMs: RESPONSE_DURATION_MS },
+  ];
+}
+
 /** `platform.runtimeDone` with the responseLatency and responseDuration spans. */
 export function runtimeDoneEvent(input: RuntimeDoneInput): RuntimeDoneEvent {
-  const latencyMs = roundMs(Math.max(0, input.runtimeDurationMs - RESPONSE_DURATION_MS));
   // Lambda reports no response spans when the runtime never answered.
-  const spans: PlatformSpan[] =
-    input.status === 'timeout'
-      ? []
-      : [
-          { name: SPAN_NAMES.RESPONSE_LATENCY, start: iso(input.startEpochMs), durationMs: latencyMs },
-          {
-            name: SPAN_NAMES.RESPONSE_DURATION,
-            start: iso(input.startEpochMs + latencyMs),
-            durationMs: RESPONSE_DURATION_MS,
-          },
-        ];
+  const spans: PlatformSpan[] = input.status === 'timeout' ? [] : responseSpans(input.startEpochMs, input.runtimeDurationMs);
   const metrics = { durationMs: roundMs(input.runtimeDurationMs), producedBytes: input.producedBytes };
   const base = { requestId: input.requestId, status: input.status };
   const withError = input.errorType === null ? base : { ...base, errorType: input.errorType };

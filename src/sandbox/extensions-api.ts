@@ -12,6 +12,7 @@ import type { ExtensionState, NextCall } from './extension-state.ts';
 import type { RegisterResponse } from '../lambda/types.ts';
 import { errorReply, headerValue, isObject, parseJson } from './http-io.ts';
 import type { ApiReply } from './http-io.ts';
+import { invokeRefusal, managedInstancesJsonReply } from './managed-instances.ts';
 import { deliverShutdown } from './shutdown-phase.ts';
 
 const EVENT_TYPES = ['INVOKE', 'SHUTDOWN'] as const;
@@ -58,6 +59,8 @@ function register(ctx: SandboxContext, req: ApiRequest): ApiReply {
   }
   const events = parseEvents(parsed.value['events']);
   if (typeof events === 'string') return errorReply(400, 'Extension.InvalidEventType', events);
+  // LMI: external extensions may register for SHUTDOWN only; a refused one may retry.
+  if (ctx.managedInstances !== null && events.includes('INVOKE')) return invokeRefusal();
   const acceptFeature = headerValue(req, 'lambda-extension-accept-feature') ?? null;
   const identifier = randomUUID();
   state.identifier = identifier;
@@ -69,7 +72,8 @@ function register(ctx: SandboxContext, req: ApiRequest): ApiReply {
   const body: RegisterResponse = acceptsAccountId(acceptFeature)
     ? { functionName: fn.name, functionVersion: fn.version, handler: fn.handler, accountId: fn.accountId }
     : { functionName: fn.name, functionVersion: fn.version, handler: fn.handler };
-  return { statusCode: 200, headers: { 'Lambda-Extension-Identifier': identifier }, body };
+  const reply = { statusCode: 200, headers: { 'Lambda-Extension-Identifier': identifier }, body };
+  return ctx.managedInstances === null ? reply : managedInstancesJsonReply(reply);
 }
 
 function next(ctx: SandboxContext, req: ApiRequest, reply: PendingReply): ApiReply | null {

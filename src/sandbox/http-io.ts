@@ -5,11 +5,13 @@
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** An answer of the emulated API; `body` is sent as JSON. */
+/** An answer of the emulated API; `body` is sent as JSON, or verbatim when `raw` (a string). */
 export interface ApiReply {
   readonly statusCode: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body: unknown;
+  /** Send the string `body` as is, for bodies AWS sends that JSON.stringify would not produce. */
+  readonly raw?: boolean;
 }
 
 /** Result of reading a request body. */
@@ -74,7 +76,7 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
 /** Writes `reply` as JSON unless the response was already ended or the socket is gone. */
 export function sendReply(res: ServerResponse, reply: ApiReply): void {
   if (res.writableEnded || res.destroyed) return;
-  const payload = JSON.stringify(reply.body);
+  const payload = reply.raw === true && typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   res.statusCode = reply.statusCode;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', Buffer.byteLength(payload));

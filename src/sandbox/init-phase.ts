@@ -16,6 +16,7 @@ import type { ExtensionState } from './extension-state.ts';
 import type { LineListener } from './line-splitter.ts';
 import type { ShutdownReason } from '../lambda/types.ts';
 import { RUNTIME_VERSION } from './lambda-env.ts';
+import { lmiInitReportEvent, lmiInitRuntimeDoneEvent, lmiInitStartEvent } from './lmi-events.ts';
 import { DEFAULT_SHUTDOWN_MS, ensureShutdown, killExtension } from './shutdown-phase.ts';
 
 /** How long an extension that called init/error gets to exit before it is killed. */
@@ -91,13 +92,16 @@ function logLineProducer(ctx: SandboxContext, state: ExtensionState): LineListen
 export async function runInit(ctx: SandboxContext, env: Readonly<Record<string, string>>, stdio: 'capture' | 'inherit'): Promise<void> {
   const { fn } = ctx;
   const startedAtMs = ctx.nowMs();
+  const lmi = ctx.managedInstances;
   ctx.hub.produce(
-    initStartEvent(Date.now(), {
-      initializationType: fn.initializationType,
-      runtimeVersion: RUNTIME_VERSION,
-      functionName: fn.name,
-      functionVersion: fn.version,
-    }),
+    lmi !== null
+      ? lmiInitStartEvent(Date.now(), fn, lmi)
+      : initStartEvent(Date.now(), {
+          initializationType: fn.initializationType,
+          runtimeVersion: RUNTIME_VERSION,
+          functionName: fn.name,
+          functionVersion: fn.version,
+        }),
   );
   for (const state of ctx.extensions) {
     state.spawnedAtMs = ctx.nowMs();
@@ -112,10 +116,15 @@ export async function runInit(ctx: SandboxContext, env: Readonly<Record<string, 
   ctx.initEndedAtMs = ctx.nowMs();
   ctx.initDurationMs = ctx.initEndedAtMs - startedAtMs;
   ctx.initFailure = failure?.message ?? null;
-  ctx.hub.produce(initRuntimeDoneEvent(fn.initializationType, 'success', null));
-  ctx.hub.produce(
-    initReportEvent(fn.initializationType, ctx.initDurationMs, failure?.status ?? 'success', failure?.errorType ?? null),
-  );
+  const status = failure?.status ?? 'success';
+  const errorType = failure?.errorType ?? null;
+  if (lmi !== null) {
+    ctx.hub.produce(lmiInitRuntimeDoneEvent('success', null));
+    ctx.hub.produce(lmiInitReportEvent(ctx.initDurationMs, status, errorType));
+  } else {
+    ctx.hub.produce(initRuntimeDoneEvent(fn.initializationType, 'success', null));
+    ctx.hub.produce(initReportEvent(fn.initializationType, ctx.initDurationMs, status, errorType));
+  }
   ctx.progress({ type: 'init-done', ok: failure === null, durationMs: ctx.initDurationMs, failure: ctx.initFailure });
   if (failure === null) {
     ctx.phase = 'ready';

@@ -22,46 +22,17 @@ import {
   traceContextFor,
 } from './event-factory.ts';
 import { addViolation, deliverEvent, isGone, wants } from './extension-state.ts';
+import { DEFAULT_ERROR_TYPES, DEFAULT_RUNTIME_DURATION_MS, emitSpread, peakMemoryMB, sleepUntil } from './invocation-common.ts';
 import { functionArn } from './lambda-env.ts';
 import { DEFAULT_SHUTDOWN_MS, ensureShutdown } from './shutdown-phase.ts';
 import type { InvocationResult, InvocationSpec, RuntimeDoneFate } from './types.ts';
 
-/** Runtime duration when the spec gives none. */
-export const DEFAULT_RUNTIME_DURATION_MS = 20;
-const BYTES_PER_MB = 1024 * 1024;
-const DEFAULT_ERROR_TYPES: Readonly<Record<Status, string | null>> = {
-  success: null,
-  error: 'Error',
-  failure: 'Runtime.ExitError',
-  timeout: 'Sandbox.Timedout',
-};
-
-/** Sleeps until `ctx.nowMs()` reaches `atMs`; timers alone may wake up to 1 ms early. */
-async function sleepUntil(ctx: SandboxContext, atMs: number): Promise<void> {
-  for (let leftMs = atMs - ctx.nowMs(); leftMs > 0; leftMs = atMs - ctx.nowMs()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(leftMs)));
-  }
-}
-
 /** Emits the logs spread evenly over the runtime duration, batching those already due. */
 async function emitLogs(ctx: SandboxContext, spec: InvocationSpec, startedAtMs: number, runtimeMs: number): Promise<void> {
   const logs = spec.logs ?? [];
-  let index = 0;
-  while (index < logs.length) {
-    const dueAtMs = startedAtMs + (runtimeMs * (index + 1)) / (logs.length + 1);
-    await sleepUntil(ctx, dueAtMs);
-    const now = ctx.nowMs();
-    while (index < logs.length && startedAtMs + (runtimeMs * (index + 1)) / (logs.length + 1) <= now) {
-      ctx.hub.produce(functionLogEvent(logs[index] as string | Readonly<Record<string, unknown>>));
-      index += 1;
-    }
-  }
-}
-
-function peakMemoryMB(ctx: SandboxContext): number {
-  let bytes = 0;
-  for (const state of ctx.extensions) bytes += state.process?.peakRssBytes() ?? 0;
-  return Math.max(1, Math.ceil(bytes / BYTES_PER_MB));
+  await emitSpread(ctx, logs.length, startedAtMs, runtimeMs, (index) => {
+    ctx.hub.produce(functionLogEvent(logs[index] as string | Readonly<Record<string, unknown>>));
+  });
 }
 
 /** Sends runtimeDone as Lambda would, or loses it the ways Lambda can (see InvocationSpec.runtimeDone). */

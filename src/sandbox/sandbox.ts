@@ -4,10 +4,14 @@
  */
 import { startApiServer } from './api-server.ts';
 import { createContext } from './context.ts';
+import type { SandboxContext } from './context.ts';
 import { createExtensionsApi } from './extensions-api.ts';
 import { runInit } from './init-phase.ts';
 import { runInvoke } from './invoke-phase.ts';
+import { createManagedInvoker } from './lmi-invoke-phase.ts';
+import type { ManagedInvoker } from './lmi-invoke-phase.ts';
 import { buildLambdaEnv } from './lambda-env.ts';
+import { managedInstancesEnv } from './managed-instances.ts';
 import { buildReport } from './report.ts';
 import { DEFAULT_SHUTDOWN_MS, ensureShutdown } from './shutdown-phase.ts';
 import { subscribe } from './telemetry-api.ts';
@@ -37,7 +41,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   ctx.runtimeApi = server.address;
   ctx.closeServer = server.close;
   try {
-    const env = buildLambdaEnv(ctx.fn, server.address, process.env, options.env);
+    const env = buildLambdaEnv(ctx.fn, server.address, process.env, {
+      ...managedInstancesEnv(ctx.managedInstances),
+      ...options.env,
+    });
     await runInit(ctx, env, options.stdio ?? 'capture');
   } catch (error) {
     // e.g. spawn() refusing its arguments: never leave processes or the server behind.
@@ -45,6 +52,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     throw error;
   }
 
+  if (ctx.managedInstances !== null) return managedSandbox(ctx, createManagedInvoker(ctx, ctx.managedInstances));
   // One lifecycle step at a time, like the single environment it emulates.
   let queue: Promise<unknown> = Promise.resolve();
   const serialize = <T>(task: () => Promise<T>): Promise<T> => {
@@ -56,13 +64,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     runtimeApi: server.address,
     invoke: (spec: InvocationSpec = {}) => serialize(() => runInvoke(ctx, spec)),
     idle: (ms: number) => sleep(ms),
-    shutdown: (shutdownOptions: ShutdownOptions = {}) =>
-      serialize(async (): Promise<SandboxReport> => {
-        const shutdownMs = shutdownOptions.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
-        if (!(shutdownMs > 0)) throw new RangeError('shutdownMs must be positive');
-        await ensureShutdown(ctx, shutdownOptions.reason ?? 'spindown', shutdownMs);
-        return buildReport(ctx);
-      }),
+    shutdown: (shutdownOptions: ShutdownOptions = {}) => serialize(() => shutdown(ctx, shutdownOptions)),
+    report: () => buildReport(ctx),
+  };
+}
+
+async function shutdown(ctx: SandboxContext, options: ShutdownOptions): Promise<SandboxReport> {
+  const shutdownMs = options.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
+  if (!(shutdownMs > 0)) throw new RangeError('shutdownMs must be positive');
+  await ensureShutdown(ctx, options.reason ?? 'spindown', shutdownMs);
+  return buildReport(ctx);
+}
+
+/** An LMI environment: invocations overlap; SHUTDOWN waits for the ones in flight. */
+function managedSandbox(ctx: SandboxContext, invoker: ManagedInvoker): Sandbox {
+  return {
+    runtimeApi: ctx.runtimeApi,
+    invoke: (spec: InvocationSpec = {}) => invoker.invoke(spec),
+    idle: (ms: number) => sleep(ms),
+    shutdown: async (options: ShutdownOptions = {}) => {
+      if (!((options.shutdownMs ?? DEFAULT_SHUTDOWN_MS) > 0)) throw new RangeError('shutdownMs must be positive');
+      await invoker.drain();
+      return shutdown(ctx, options);
+    },
     report: () => buildReport(ctx),
   };
 }

@@ -77,7 +77,8 @@ export function formatReport(report: SandboxReport): string {
     lines.push(
       `  ${index + 1}. ${inv.requestId} ${inv.status}${inv.errorType === null ? '' : ` (${inv.errorType})`}: ` +
         `runtime ${ms(inv.runtimeDurationMs)}, phase ${ms(inv.durationMs)}, post-runtime ${ms(inv.postRuntimeDurationMs)}, ` +
-        `max memory ${inv.maxMemoryUsedMB} MB`,
+        `max memory ${inv.maxMemoryUsedMB} MB` +
+        (inv.overlappedWith === undefined ? '' : `, overlapped ${inv.overlappedWith.length}, peak concurrency ${inv.peakConcurrency ?? 1}`),
     );
   });
   const sd = report.shutdown;

@@ -9,9 +9,10 @@ import { subscriptionEvent } from './event-factory.ts';
 import { addSubscribeAttempt } from './extension-state.ts';
 import type { ExtensionState } from './extension-state.ts';
 import { extensionOf, invalidIdentifier } from './extensions-api.ts';
-import { errorReply, parseJson } from './http-io.ts';
+import { errorReply, isObject, parseJson } from './http-io.ts';
 import type { ApiReply } from './http-io.ts';
 import type { SubscriberListener } from './telemetry-hub.ts';
+import { MANAGED_INSTANCES_SCHEMA_VERSION, schemaRefusal } from './managed-instances.ts';
 import { validateSubscription } from './subscription.ts';
 
 function listenerFor(ctx: SandboxContext, state: ExtensionState): SubscriberListener {
@@ -58,6 +59,9 @@ function refused(statusCode: number, errorType: string, errorMessage: string): D
 function decide(ctx: SandboxContext, state: ExtensionState, parsed: ReturnType<typeof parseJson>): Decision {
   if (ctx.refusal !== null) return refused(ctx.refusal.statusCode, ctx.refusal.errorType, ctx.refusal.errorMessage);
   if (!parsed.ok) return refused(400, 'ValidationError', 'request body is not valid JSON');
+  if (ctx.managedInstances !== null && (!isObject(parsed.value) || parsed.value['schemaVersion'] !== MANAGED_INSTANCES_SCHEMA_VERSION)) {
+    return { reply: schemaRefusal(), errorType: 'ValidationError' };
+  }
   const check = validateSubscription(parsed.value, ctx.supportedSchemaVersions);
   if (!check.ok) return refused(400, check.errorType, check.errorMessage);
   const { subscription } = check;

@@ -3,8 +3,20 @@
  * Times named `...AtMs` are milliseconds since the sandbox started; `...EpochMs` are Unix
  * epoch milliseconds; durations are milliseconds.
  */
-import type { SchemaVersion, Status, TelemetryEvent, TelemetryType } from '../telemetry/events.ts';
+import type { SchemaVersion, Status, TelemetryType } from '../telemetry/events.ts';
 import type { ShutdownReason } from '../lambda/types.ts';
+import type { InvocationResult, SandboxReport } from './report-types.ts';
+
+export type {
+  DeliveryReport,
+  ExitReport,
+  ExtensionErrorReport,
+  ExtensionReport,
+  InvocationResult,
+  SandboxReport,
+  SubscribeAttempt,
+  SubscriptionReport,
+} from './report-types.ts';
 
 /** Function configuration the sandbox pretends to run. Every field has a default. */
 export interface SandboxFunctionOptions {
@@ -52,8 +64,22 @@ export interface SandboxOptions {
   /** Extra environment for the extension processes, applied on top of the Lambda env. */
   readonly env?: Readonly<Record<string, string>>;
   readonly function?: SandboxFunctionOptions;
-  /** SIGSTOP the extensions between invocations (default true). */
+  /** SIGSTOP the extensions between invocations (default true; never with `managedInstances`). */
   readonly freeze?: boolean;
+  /**
+   * Emulate a Lambda Managed Instances environment (default false): registration for
+   * SHUTDOWN only, Telemetry API schema `2025-01-29` only, no freeze, no INVOKE event,
+   * concurrent {@link Sandbox.invoke} calls, no `platform.runtimeDone`, and the 2025-01-29
+   * record shapes. Function memory defaults to 2048 MB, the smallest LMI function.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html
+   */
+  readonly managedInstances?: boolean;
+  /**
+   * With `managedInstances`: invocations in flight at once (`AWS_LAMBDA_MAX_CONCURRENCY`);
+   * an `invoke()` beyond it rejects. Default 64, Lambda's Node.js default for one vCPU.
+   * An integer from 1 to 1600.
+   */
+  readonly maxConcurrency?: number;
   /** Maximum init phase duration; default 10000. */
   readonly initTimeoutMs?: number;
   readonly telemetryApi?: TelemetryApiOptions;
@@ -79,6 +105,8 @@ export interface InvocationSpec {
   /**
    * Runtime time until the response; default 20. With `timeout` status the runtime takes the
    * function timeout; a duration reaching the function timeout makes the status `timeout`.
+   * With `managedInstances` a timeout fails only this invocation (report at the function
+   * timeout, `Sandbox.Timedout`, no spans); the environment is not reset.
    */
   readonly durationMs?: number;
   /** Default `success`. */
@@ -89,7 +117,7 @@ export interface InvocationSpec {
   readonly logs?: ReadonlyArray<string | Readonly<Record<string, unknown>>>;
   /** `true`: generate an X-Ray header; a string: use that header verbatim. */
   readonly tracing?: boolean | string;
-  /** `producedBytes` of runtimeDone; default 0. */
+  /** `producedBytes` of runtimeDone; default 0 (unused with `managedInstances`). */
   readonly producedBytes?: number;
   /**
    * What becomes of the invocation's `platform.runtimeDone` (default `sent`), to replay what
@@ -149,153 +177,22 @@ export type SandboxProgress =
       readonly statusCode: number | null;
     };
 
-/** Outcome of one {@link Sandbox.invoke}. */
-export interface InvocationResult {
-  readonly requestId: string;
-  readonly status: Status;
-  readonly errorType: string | null;
-  /** X-Ray header of the invocation, null when tracing was off. */
-  readonly tracing: string | null;
-  readonly startEpochMs: number;
-  readonly startedAtMs: number;
-  readonly runtimeDoneAtMs: number;
-  readonly endedAtMs: number;
-  /** Runtime time until the response. */
-  readonly runtimeDurationMs: number;
-  /** Whole invoke phase (start until every extension called next again). */
-  readonly durationMs: number;
-  readonly billedDurationMs: number;
-  /** Time extensions kept the phase open after the runtime was done. */
-  readonly postRuntimeDurationMs: number;
-  readonly maxMemoryUsedMB: number;
-}
-
-/** An `init/error` or `exit/error` call. */
-export interface ExtensionErrorReport {
-  /** The `Lambda-Extension-Function-Error-Type` header. */
-  readonly errorType: string;
-  /** The parsed JSON body, the raw text when it was not JSON, or null when empty. */
-  readonly body: unknown;
-  readonly atMs: number;
-}
-
-/** A `PUT /2022-07-01/telemetry` request and its answer. */
-export interface SubscribeAttempt {
-  readonly body: unknown;
-  readonly statusCode: number;
-  /** errorType of the answer, null on success. */
-  readonly errorType: string | null;
-  readonly atMs: number;
-}
-
-/** The accepted subscription of an extension. */
-export interface SubscriptionReport {
-  /** The PUT body exactly as parsed. */
-  readonly body: unknown;
-  readonly statusCode: number;
-  readonly atMs: number;
-  readonly schemaVersion: SchemaVersion;
-  readonly types: readonly TelemetryType[];
-  readonly uri: string;
-  /** Buffering in effect, defaults applied. */
-  readonly buffering: { readonly maxItems: number; readonly maxBytes: number; readonly timeoutMs: number };
-}
-
-/** Telemetry delivery counters of one subscriber. */
-export interface DeliveryReport {
-  /** Batches POSTed and answered 2xx. */
-  readonly batches: number;
-  /** Events in those batches. */
-  readonly events: number;
-  /** Bytes in those batches. */
-  readonly bytes: number;
-  /** Batches dropped (connection error, non-2xx, timeout). */
-  readonly failures: number;
-  /** Events dropped with failed batches or a full queue. */
-  readonly droppedEvents: number;
-  /** Events still queued when the sandbox closed. */
-  readonly undeliveredEvents: number;
-  readonly lastError: string | null;
-}
-
-/** How an extension process ended. */
-export interface ExitReport {
-  readonly code: number | null;
-  readonly signal: string | null;
-  readonly atMs: number;
-  /** False when the process was still alive at the SHUTDOWN deadline. */
-  readonly beforeDeadline: boolean;
-  /** True when the sandbox SIGKILLed it. */
-  readonly killed: boolean;
-}
-
-/** Everything observed about one extension. */
-export interface ExtensionReport {
-  readonly name: string;
-  readonly path: string;
-  readonly pid: number | null;
-  /** Set when the process could not be started (e.g. ENOENT, EACCES). */
-  readonly spawnError: string | null;
-  readonly registered: {
-    readonly events: readonly string[];
-    /** The `Lambda-Extension-Accept-Feature` header, null when absent. */
-    readonly acceptFeature: string | null;
-    readonly atMs: number;
-  } | null;
-  readonly identifier: string | null;
-  readonly subscription: SubscriptionReport | null;
-  readonly subscribeAttempts: readonly SubscribeAttempt[];
-  /** From spawn to the first `event/next` call. */
-  readonly firstNextMs: number | null;
-  readonly nextCalls: ReadonlyArray<{ readonly atMs: number; readonly delivered: 'INVOKE' | 'SHUTDOWN' | null }>;
-  readonly initError: ExtensionErrorReport | null;
-  readonly exitError: ExtensionErrorReport | null;
-  readonly exit: ExitReport | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** `extension` events produced from its stdout and stderr lines (0 with `extensionLogs: false`). */
-  readonly logEvents: number;
-  readonly delivery: DeliveryReport;
-  /** Protocol violations, e.g. `next after SHUTDOWN`. */
-  readonly violations: readonly string[];
-}
-
-/** Snapshot of a sandbox run. */
-export interface SandboxReport {
-  readonly runtimeApi: string;
-  /** True when every extension called `event/next` during init. */
-  readonly initDone: boolean;
-  /** Why init failed, null when it did not (or has not ended). */
-  readonly initFailure: string | null;
-  readonly initDurationMs: number | null;
-  readonly initEndedAtMs: number | null;
-  readonly extensions: readonly ExtensionReport[];
-  readonly invocations: readonly InvocationResult[];
-  readonly shutdown: {
-    readonly reason: ShutdownReason;
-    readonly deadlineEpochMs: number;
-    readonly startedAtMs: number;
-    /** Null while the phase is still running. */
-    readonly endedAtMs: number | null;
-  } | null;
-  /** Every telemetry event the sandbox produced, in order (capped, see `eventsOmitted`). */
-  readonly events: readonly TelemetryEvent[];
-  /**
-   * Events produced beyond the recording cap: 200 000 events, and 64 Mi characters of text
-   * log records.
-   */
-  readonly eventsOmitted: number;
-}
-
 /** A running sandbox. */
 export interface Sandbox {
   /** `127.0.0.1:PORT`, the value of `AWS_LAMBDA_RUNTIME_API`. */
   readonly runtimeApi: string;
-  /** Runs one invocation; resolves once the invoke phase ended and the env is frozen again. */
+  /**
+   * Runs one invocation; resolves once the invoke phase ended and the env is frozen again.
+   * With `managedInstances`: resolves when the runtime responded; calls may overlap up to
+   * `maxConcurrency`, beyond that it rejects.
+   */
   invoke(spec?: InvocationSpec): Promise<InvocationResult>;
   /** Lets `ms` pass with the environment frozen. */
   idle(ms: number): Promise<void>;
-  /** Runs the SHUTDOWN phase (once; later calls return the same report). */
+  /**
+   * Runs the SHUTDOWN phase (once; later calls return the same report). With
+   * `managedInstances` it first waits for the invocations in flight.
+   */
   shutdown(options?: ShutdownOptions): Promise<SandboxReport>;
   /** Snapshot of everything so far. */
   report(): SandboxReport;

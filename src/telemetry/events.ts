@@ -51,8 +51,9 @@ export interface RuntimeInfo {
   readonly runtimeVersionArn?: string;
   readonly functionName?: string;
   readonly functionVersion?: string;
+  /** Managed Instances (schema 2025-01-29): the instance the environment runs on. */
   readonly instanceId?: string;
-  /** Memory of a Managed Instances environment, in bytes (schema 2025-01-29). */
+  /** Managed Instances (schema 2025-01-29): memory of the environment, in bytes. */
   readonly instanceMaxMemory?: number;
 }
 
@@ -87,6 +88,8 @@ export interface InitReportRecord {
 export interface StartRecord {
   readonly requestId: string;
   readonly version?: string;
+  /** Managed Instances (schema 2025-01-29): the unqualified function ARN. */
+  readonly functionArn?: string;
   readonly tenantId?: string;
   readonly tracing?: TraceContext;
 }

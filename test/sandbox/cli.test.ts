@@ -60,6 +60,28 @@ describe('sandbox CLI', () => {
     assert.equal(heard.length, 6);
   });
 
+  it('runs a Managed Instances scenario with overlapping invocations', (t) => {
+    const dir = tempDir();
+    t.after(() => dir.cleanup());
+    const record = dir.file('cli-lmi.jsonl');
+    const { status, stdout } = runCli([
+      '--extension', fixture('lmi-extension.mjs'), '--managed-instances', '--concurrency', '3',
+      '--invocations', '3', '--duration-ms', '200', '--log', 'hello', '--env', `RECORD_FILE=${record}`,
+    ]);
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /registered {4}SHUTDOWN at/);
+    assert.match(stdout, /subscription {2}2025-01-29 /);
+    assert.equal(stdout.match(/overlapped 2, peak concurrency 3/g)?.length, 3, stdout);
+    const env = readRecords(record).find((line) => line.kind === 'env')?.env ?? {};
+    assert.equal(env['AWS_LAMBDA_MAX_CONCURRENCY'], '3');
+  });
+
+  it('refuses --concurrency without --managed-instances', () => {
+    const { status, stderr } = runCli(['--extension', fixture('minimal-extension.mjs'), '--concurrency', '2']);
+    assert.equal(status, 2);
+    assert.match(stderr, /--concurrency needs --managed-instances/);
+  });
+
   it('exits 1 when an extension had to be killed at the deadline', () => {
     const { status, stdout } = runCli([
       '--extension', fixture('stubborn-extension.mjs'), '--invocations', '1', '--shutdown-ms', '300',

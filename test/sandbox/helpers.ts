@@ -24,7 +24,7 @@ export function tempDir(): { readonly path: string; file(name: string): string; 
 
 /** One line written by the recording extension. */
 export interface RecordLine {
-  readonly kind: 'env' | 'subscribe' | 'batch' | 'refused-batch' | 'event' | 'exit' | 'said';
+  readonly kind: 'env' | 'register' | 'subscribe' | 'batch' | 'refused-batch' | 'event' | 'exit' | 'said';
   readonly atEpochMs: number;
   readonly events?: TelemetryEvent[];
   readonly bytes?: number;
@@ -36,6 +36,9 @@ export interface RecordLine {
   readonly env?: Record<string, string>;
   readonly status?: number;
   readonly schemaVersion?: string;
+  /** `register` / `subscribe` lines of the LMI extension: the answer's raw body. */
+  readonly body?: string;
+  readonly contentLength?: string;
   /** `said` lines of the chatty extension: what it wrote where, just before writing it. */
   readonly stream?: 'stdout' | 'stderr';
   readonly text?: string;
