@@ -1,7 +1,7 @@
 /** `npm run demo` end to end: the built layer, the sandbox workload and the terminal waterfall. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEMO_FUNCTION, runDemo, workload } from '../../src/demo/main.ts';
+import { DEMO_FUNCTION, managedInstancesWorkload, runDemo, workload } from '../../src/demo/main.ts';
 import { postRuntimeNote } from '../../src/demo/waterfall.ts';
 import { assertLayerBuilt } from '../e2e/support.ts';
 
@@ -29,6 +29,19 @@ describe('demo', () => {
     assert.match(output, /aws\.lambda\.duration: 5 points/);
     assert.match(output, /^5 log records$/m);
     assert.doesNotMatch(output, /receiver error/);
+    assert.match(output, /exited on its own before the SHUTDOWN deadline/);
+  });
+
+  it('--managed-instances: the concurrent invocations as waterfalls, each with its children and its own log line, no cold start', async () => {
+    assertLayerBuilt();
+    let output = '';
+    const code = await runDemo({ env: {}, write: (text) => (output += text), color: false, managedInstances: true });
+    assert.equal(code, 0, output);
+    const traces = output.split('\n').filter((line) => line.startsWith('trace ') && line.includes(DEMO_FUNCTION));
+    assert.equal(traces.length, managedInstancesWorkload().length, output);
+    assert.ok(traces.every((line) => line.endsWith('1 log record')), output);
+    assert.equal(output.match(/^ {4}responseLatency +█+/gm)?.length, traces.length);
+    assert.match(output, /invocations 4 {3}errors 1 {3}timeouts 0 {3}cold starts 0/);
     assert.match(output, /exited on its own before the SHUTDOWN deadline/);
   });
 
