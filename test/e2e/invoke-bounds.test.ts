@@ -9,7 +9,7 @@ import { startSandbox } from '../../src/sandbox/index.ts';
 import type { RuntimeDoneFate } from '../../src/sandbox/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../support/otlp-receiver.ts';
-import { EXTENSION, assertLayerBuilt, freePort, logLines, only } from './support.ts';
+import { EXTENSION, assertLayerBuilt, freePort, layerEnv, logLines, only } from './support.ts';
 
 /**
  * A function timeout far above every bound: the old wait held until 100 ms before it. What is
@@ -26,12 +26,7 @@ describe('invoke-path bounds', () => {
   });
   after(() => receiver.close());
 
-  const env = async (extra: Record<string, string> = {}) => ({
-    LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    LAMBDA_OTEL_LOG_LEVEL: 'info',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) => layerEnv(receiver, extra);
 
   for (const fate of ['dropped', 'malformed', 'omitted'] as const satisfies readonly RuntimeDoneFate[]) {
     it(`a runtimeDone ${fate}: next is released within the bound and the invocation still exported from its report`, async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../support/otlp-receiver.ts';
-import { EXTENSION, assertLayerBuilt, freePort, logLines, only } from './support.ts';
+import { EXTENSION, assertLayerBuilt, layerEnv, logLines, only } from './support.ts';
 
 const WAVES = 3;
 const PER_WAVE = 8;
@@ -27,7 +27,7 @@ describe('Lambda Managed Instances', () => {
     const sandbox = await startSandbox({
       extensions: [EXTENSION],
       managedInstances: true,
-      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAMBDA_OTEL_LOG_LEVEL: 'info' },
+      env: await layerEnv(receiver),
       function: { name },
     });
     const ids: string[] = [];

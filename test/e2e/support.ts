@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExtensionReport, SandboxReport } from '../../src/sandbox/index.ts';
 
-export { freePort } from '../../src/demo/free-port.ts';
+import { freePort } from '../../src/demo/free-port.ts';
+
+export { freePort };
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LAYER_DIR = `${ROOT}dist/layer`;
@@ -41,4 +43,9 @@ export function producedByType(report: SandboxReport, streams: readonly string[]
     if (streams.includes(stream)) counts[event.type] = (counts[event.type] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Environment for the layer in the sandbox: a free listener port, exports to `receiver`, plus `extra`. */
+export async function layerEnv(receiver: { readonly url: string }, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAMBDA_OTEL_LOG_LEVEL: 'info', ...extra };
 }
