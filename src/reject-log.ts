@@ -1,5 +1,5 @@
 /**
- * Counts what the decoder refused, and the optional parts it left out of events it kept, and logs each kind of problem once (with its count in that
+ * Counts what the decoder refused and logs each kind of problem once (with its count in that
  * batch), then a summary of the totals at shutdown. Never logs event contents.
  */
 import type { Logger } from './logger.ts';
@@ -39,13 +39,6 @@ export function createRejectLog(logger: Logger): RejectLog {
         const entry = perKind.get(kind);
         if (entry) entry.n++;
         else perKind.set(kind, { n: 1, detail: item.detail });
-      }
-      // Malformed optional parts: the event was kept without them.
-      for (const field of result.dropped) {
-        const kind = `dropped-field ${field.type.slice(0, MAX_TYPE_CHARS)}`;
-        const entry = perKind.get(kind);
-        if (entry) entry.n++;
-        else perKind.set(kind, { n: 1, detail: field.detail });
       }
       for (const [kind, { n, detail }] of perKind) count(kind, n, detail);
     },

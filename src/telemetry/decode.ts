@@ -39,26 +39,11 @@ export interface RejectedItem {
   readonly value: unknown;
 }
 
-/**
- * An optional part of an event that was malformed and left out, while the event was kept: a
- * `tracing` without `value`, one entry of `spans`, an optional field of the wrong type.
- */
-export interface DroppedField {
-  /** Position in the POSTed array. */
-  readonly index: number;
-  /** The event's type, e.g. `platform.runtimeDone`. */
-  readonly type: string;
-  /** What was wrong, e.g. `record.tracing.value must be a string`. */
-  readonly detail: string;
-}
-
 /** The result of {@link decode}. */
 export interface DecodeResult {
   /** Valid events in their original order. */
   readonly events: TelemetryEvent[];
   readonly rejected: RejectedItem[];
-  /** Malformed optional parts left out of events that were kept; each is counted, never fatal. */
-  readonly dropped: DroppedField[];
   /** Set when the body as a whole is not a JSON array; then both lists are empty. */
   readonly batchError: BatchError | null;
 }
@@ -75,10 +60,10 @@ export function decode(body: string | Buffer | unknown): DecodeResult {
     try {
       value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
     } catch {
-      return { events: [], rejected: [], dropped: [], batchError: 'invalid-json' };
+      return { events: [], rejected: [], batchError: 'invalid-json' };
     }
   }
-  if (!Array.isArray(value)) return { events: [], rejected: [], dropped: [], batchError: 'not-an-array' };
+  if (!Array.isArray(value)) return { events: [], rejected: [], batchError: 'not-an-array' };
 
   const events: TelemetryEvent[] = [];
   const rejected: RejectedItem[] = [];
@@ -87,12 +72,9 @@ export function decode(body: string | Buffer | unknown): DecodeResult {
     length = value.length;
   } catch {
     // Only a value given already parsed (a Proxy) can throw here.
-    return { events: [], rejected: [], dropped: [], batchError: 'not-an-array' };
+    return { events: [], rejected: [], batchError: 'not-an-array' };
   }
-  const dropped: DroppedField[] = [];
-  droppedSink = dropped;
   for (let index = 0; index < length; index++) {
-    droppedAt = index;
     let item: unknown;
     try {
       item = value[index];
@@ -104,35 +86,7 @@ export function decode(body: string | Buffer | unknown): DecodeResult {
       rejected.push({ index, reason: 'invalid-record', detail, value: item });
     }
   }
-  droppedSink = NO_SINK;
-  return { events, rejected, dropped, batchError: null };
-}
-
-/** Where the readers of optional parts put what they leave out: the batch being decoded. */
-const NO_SINK: DroppedField[] = [];
-let droppedSink: DroppedField[] = NO_SINK;
-let droppedAt = 0;
-let droppedType = '';
-
-/** Records an optional part left out; returns undefined for the caller to use as the value. */
-function leaveOut(error: unknown): undefined {
-  if (!(error instanceof InvalidField)) throw error;
-  droppedSink.push({ index: droppedAt, type: droppedType, detail: error.detail });
-  return undefined;
-}
-
-/** An optional string field; of another type it is left out. */
-function softStr(o: Json, key: string, at = 'record'): string | undefined {
-  const v = o[key];
-  if (v === undefined || typeof v === 'string') return v;
-  return leaveOut(new InvalidField(`${at}.${key} must be a string`));
-}
-
-/** An optional number field; of another type it is left out. */
-function softNum(o: Json, key: string, at = 'record'): number | undefined {
-  const v = o[key];
-  if (v === undefined || (typeof v === 'number' && Number.isFinite(v))) return v;
-  return leaveOut(new InvalidField(`${at}.${key} must be a finite number`));
+  return { events, rejected, batchError: null };
 }
 
 /** Decodes one array item, or records why not and returns null; throws InvalidField. */
@@ -150,7 +104,6 @@ function decodeItem(index: number, item: unknown, rejected: RejectedItem[]): Tel
     rejected.push({ index, reason: 'invalid-type', detail: 'type must be a non-empty string', value: item });
     return null;
   }
-  droppedType = type;
   const event = decodeEvent(time, type, item.record);
   if (event === null) rejected.push({ index, reason: 'unknown-type', detail: `unknown event type ${type}`, value: item });
   return event;
@@ -235,24 +188,20 @@ function initReport(r: Json): InitReportRecord {
 }
 
 function start(r: Json): StartRecord {
-  return { requestId: requestId(r), version: softStr(r, 'version'), tenantId: softStr(r, 'tenantId'), tracing: tracing(r) };
+  return { requestId: requestId(r), version: optStr(r, 'version'), tenantId: optStr(r, 'tenantId'), tracing: tracing(r) };
 }
 
 function runtimeDone(r: Json): RuntimeDoneRecord {
   let metrics: RuntimeDoneRecord['metrics'];
   if (r.metrics !== undefined) {
-    try {
-      const m = object(r.metrics, 'record.metrics');
-      metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), producedBytes: softNum(m, 'producedBytes', 'record.metrics') };
-    } catch (error) {
-      metrics = leaveOut(error);
-    }
+    const m = object(r.metrics, 'record.metrics');
+    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), producedBytes: optNum(m, 'producedBytes', 'record.metrics') };
   }
   return {
     requestId: requestId(r),
     status: status(r),
-    errorType: softStr(r, 'errorType'),
-    tenantId: softStr(r, 'tenantId'),
+    errorType: optStr(r, 'errorType'),
+    tenantId: optStr(r, 'tenantId'),
     metrics,
     spans: spans(r),
     tracing: tracing(r),
@@ -265,16 +214,16 @@ function report(r: Json): ReportRecord {
   return {
     requestId: requestId(r),
     status: optStatus(r),
-    errorType: softStr(r, 'errorType'),
-    tenantId: softStr(r, 'tenantId'),
+    errorType: optStr(r, 'errorType'),
+    tenantId: optStr(r, 'tenantId'),
     metrics: {
       durationMs: num(m, 'durationMs', at),
-      billedDurationMs: softNum(m, 'billedDurationMs', at),
-      memorySizeMB: softNum(m, 'memorySizeMB', at),
-      maxMemoryUsedMB: softNum(m, 'maxMemoryUsedMB', at),
-      initDurationMs: softNum(m, 'initDurationMs', at),
-      restoreDurationMs: softNum(m, 'restoreDurationMs', at),
-      billedRestoreDurationMs: softNum(m, 'billedRestoreDurationMs', at),
+      billedDurationMs: optNum(m, 'billedDurationMs', at),
+      memorySizeMB: optNum(m, 'memorySizeMB', at),
+      maxMemoryUsedMB: optNum(m, 'maxMemoryUsedMB', at),
+      initDurationMs: optNum(m, 'initDurationMs', at),
+      restoreDurationMs: optNum(m, 'restoreDurationMs', at),
+      billedRestoreDurationMs: optNum(m, 'billedRestoreDurationMs', at),
     },
     spans: spans(r),
     tracing: tracing(r),
@@ -311,31 +260,21 @@ function logRecord(record: unknown): LogRecord {
   throw new InvalidField('record must be a string or a JSON object');
 }
 
-/** Optional everywhere: a malformed one is left out, never the event. */
 function tracing(r: Json): TraceContext | undefined {
   if (r.tracing === undefined) return undefined;
-  try {
-    const t = object(r.tracing, 'record.tracing');
-    return { type: str(t, 'type', 'record.tracing'), value: str(t, 'value', 'record.tracing'), spanId: softStr(t, 'spanId', 'record.tracing') };
-  } catch (error) {
-    return leaveOut(error);
-  }
+  const t = object(r.tracing, 'record.tracing');
+  return { type: str(t, 'type', 'record.tracing'), value: str(t, 'value', 'record.tracing'), spanId: optStr(t, 'spanId', 'record.tracing') };
 }
 
-/** Optional everywhere: a malformed entry is left out, the others and the event kept. */
 function spans(r: Json): PlatformSpan[] | undefined {
   const list = r.spans;
   if (list === undefined) return undefined;
-  if (!Array.isArray(list)) return leaveOut(new InvalidField('record.spans must be an array'));
-  const out: PlatformSpan[] = [];
+  if (!Array.isArray(list)) throw new InvalidField('record.spans must be an array');
+  const out: PlatformSpan[] = new Array<PlatformSpan>(list.length);
   for (let i = 0; i < list.length; i++) {
     const at = `record.spans[${i}]`;
-    try {
-      const s = object(list[i], at);
-      out.push({ name: str(s, 'name', at), start: str(s, 'start', at), durationMs: num(s, 'durationMs', at) });
-    } catch (error) {
-      leaveOut(error);
-    }
+    const s = object(list[i], at);
+    out[i] = { name: str(s, 'name', at), start: str(s, 'start', at), durationMs: num(s, 'durationMs', at) };
   }
   return out;
 }

@@ -173,7 +173,7 @@ describe('decode: valid events', () => {
 
   it('accepts an empty array: no events, no rejections', () => {
     for (const body of ['[]', ' [ ]\n', Buffer.from('[]'), []]) {
-      assert.deepEqual(decode(body), { events: [], rejected: [], dropped: [], batchError: null });
+      assert.deepEqual(decode(body), { events: [], rejected: [], batchError: null });
     }
   });
 });
@@ -207,7 +207,7 @@ const BAD_BODIES: readonly BadBody[] = [
 describe('decode: malformed bodies', () => {
   for (const { name, body, error } of BAD_BODIES) {
     it(`${name} => batchError ${error}`, () => {
-      assert.deepEqual(decode(body), { events: [], rejected: [], dropped: [], batchError: error });
+      assert.deepEqual(decode(body), { events: [], rejected: [], batchError: error });
     });
   }
 });
@@ -254,9 +254,12 @@ const BAD_ITEMS: readonly BadItem[] = [
   { name: 'start without requestId', item: ev('platform.start', { version: '$LATEST' }), reason: 'invalid-record', detail: FIELD('record.requestId') },
   { name: 'start requestId empty', item: start({ requestId: '' }), reason: 'invalid-record', detail: FIELD('record.requestId') },
   { name: 'start requestId a number', item: start({ requestId: 42 }), reason: 'invalid-record', detail: FIELD('record.requestId') },
+  { name: 'start version a number', item: start({ version: 12 }), reason: 'invalid-record', detail: FIELD('record.version') },
   { name: 'runtimeDone without status', item: ev('platform.runtimeDone', { requestId: REQUEST_ID }), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'runtimeDone status not in the enum', item: runtimeDone({ status: 'succeeded' }), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'runtimeDone status in the wrong case', item: runtimeDone({ status: 'Success' }), reason: 'invalid-record', detail: FIELD('record.status') },
+  { name: 'runtimeDone metrics not an object', item: runtimeDone({ metrics: 143.8 }), reason: 'invalid-record', detail: FIELD('record.metrics') },
+  { name: 'runtimeDone producedBytes a string', item: runtimeDone({ metrics: { durationMs: 1, producedBytes: '512' } }), reason: 'invalid-record', detail: FIELD('record.metrics.producedBytes') },
   { name: 'initRuntimeDone without status', item: ev('platform.initRuntimeDone', { initializationType: 'on-demand', phase: 'init' }), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'initStart instanceMaxMemory a string', item: ev('platform.initStart', { initializationType: 'lambda-managed-instances', instanceMaxMemory: '4096' }), reason: 'invalid-record', detail: FIELD('record.instanceMaxMemory') },
   { name: 'initReport without metrics', item: ev('platform.initReport', { initializationType: 'on-demand', phase: 'init', status: 'success' }), reason: 'invalid-record', detail: FIELD('record.metrics') },
@@ -269,6 +272,16 @@ const BAD_ITEMS: readonly BadItem[] = [
   { name: 'report durationMs Infinity', item: report({ durationMs: Number.POSITIVE_INFINITY }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs'), json: false },
   { name: 'report durationMs null', item: report({ durationMs: null }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs') },
   { name: 'report durationMs missing', item: ev('platform.report', { requestId: REQUEST_ID, metrics: { billedDurationMs: 145 } }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs') },
+  { name: 'report memorySizeMB a string', item: report({ memorySizeMB: '512' }), reason: 'invalid-record', detail: FIELD('record.metrics.memorySizeMB') },
+  { name: 'report errorType a number', item: ev('platform.report', { requestId: REQUEST_ID, errorType: 500, metrics: REPORT_METRICS }), reason: 'invalid-record', detail: FIELD('record.errorType') },
+  { name: 'tracing not an object', item: start({ tracing: TRACE_VALUE }), reason: 'invalid-record', detail: FIELD('record.tracing') },
+  { name: 'tracing.value missing', item: start({ tracing: { type: 'X-Amzn-Trace-Id' } }), reason: 'invalid-record', detail: FIELD('record.tracing.value') },
+  { name: 'tracing.type missing', item: runtimeDone({ tracing: { value: TRACE_VALUE } }), reason: 'invalid-record', detail: FIELD('record.tracing.type') },
+  { name: 'tracing.spanId a number', item: start({ tracing: { type: 'X-Amzn-Trace-Id', value: TRACE_VALUE, spanId: 1 } }), reason: 'invalid-record', detail: FIELD('record.tracing.spanId') },
+  { name: 'spans not an array', item: runtimeDone({ spans: span('responseLatency', 1) }), reason: 'invalid-record', detail: FIELD('record.spans') },
+  { name: 'span without durationMs', item: runtimeDone({ spans: [span('responseLatency', 1), { name: 'responseDuration', start: TIME }] }), reason: 'invalid-record', detail: FIELD('record.spans[1].durationMs') },
+  { name: 'span not an object', item: runtimeDone({ spans: ['responseLatency'] }), reason: 'invalid-record', detail: FIELD('record.spans[0]') },
+  { name: 'span start missing', item: ev('platform.restoreRuntimeDone', { status: 'success', spans: [{ name: 'runtimeOverhead', durationMs: 1 }] }), reason: 'invalid-record', detail: FIELD('record.spans[0].start') },
   { name: 'restoreRuntimeDone without status', item: ev('platform.restoreRuntimeDone', {}), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'restoreReport metrics a number', item: ev('platform.restoreReport', { status: 'success', metrics: 402 }), reason: 'invalid-record', detail: FIELD('record.metrics') },
   { name: 'restoreStart functionName a number', item: ev('platform.restoreStart', { functionName: 7 }), reason: 'invalid-record', detail: FIELD('record.functionName') },
@@ -286,23 +299,6 @@ const BAD_ITEMS: readonly BadItem[] = [
   { name: 'extension record a boolean', item: ev('extension', true), reason: 'invalid-record', detail: FIELD('record') },
 ];
 
-/** Malformed optional parts: the event is kept without them, and the part counted as dropped. */
-const DROPPED_PARTS: ReadonlyArray<{ readonly name: string; readonly item: Record<string, unknown>; readonly detail: RegExp }> = [
-  { name: 'start version a number', item: start({ version: 12 }), detail: FIELD('record.version') },
-  { name: 'runtimeDone metrics not an object', item: runtimeDone({ metrics: 143.8 }), detail: FIELD('record.metrics') },
-  { name: 'runtimeDone producedBytes a string', item: runtimeDone({ metrics: { durationMs: 1, producedBytes: '512' } }), detail: FIELD('record.metrics.producedBytes') },
-  { name: 'report memorySizeMB a string', item: report({ memorySizeMB: '512' }), detail: FIELD('record.metrics.memorySizeMB') },
-  { name: 'report errorType a number', item: ev('platform.report', { requestId: REQUEST_ID, errorType: 500, metrics: REPORT_METRICS }), detail: FIELD('record.errorType') },
-  { name: 'tracing not an object', item: start({ tracing: TRACE_VALUE }), detail: FIELD('record.tracing') },
-  { name: 'tracing.value missing', item: start({ tracing: { type: 'X-Amzn-Trace-Id' } }), detail: FIELD('record.tracing.value') },
-  { name: 'tracing.type missing', item: runtimeDone({ tracing: { value: TRACE_VALUE } }), detail: FIELD('record.tracing.type') },
-  { name: 'tracing.spanId a number', item: start({ tracing: { type: 'X-Amzn-Trace-Id', value: TRACE_VALUE, spanId: 1 } }), detail: FIELD('record.tracing.spanId') },
-  { name: 'spans not an array', item: runtimeDone({ spans: span('responseLatency', 1) }), detail: FIELD('record.spans') },
-  { name: 'span without durationMs', item: runtimeDone({ spans: [span('responseLatency', 1), { name: 'responseDuration', start: TIME }] }), detail: FIELD('record.spans[1].durationMs') },
-  { name: 'span not an object', item: runtimeDone({ spans: ['responseLatency'] }), detail: FIELD('record.spans[0]') },
-  { name: 'span start missing', item: ev('platform.restoreRuntimeDone', { status: 'success', spans: [{ name: 'runtimeOverhead', durationMs: 1 }] }), detail: FIELD('record.spans[0].start') },
-];
-
 /** Valid events interleaved with the bad ones in the mixed batch. */
 const FILLER = VALID.map(({ file, dropped = [] }) => {
   const input = (JSON.parse(readFixture(file).toString('utf8')) as unknown[])[0];
@@ -318,28 +314,6 @@ function assertRejectedAlone(result: DecodeResult, bad: BadItem, form: string): 
   assert.equal(rejected?.reason, bad.reason, form);
   assert.match(rejected?.detail ?? '', bad.detail, form);
 }
-
-describe('decode: malformed optional parts are left out, the event kept', () => {
-  for (const bad of DROPPED_PARTS) {
-    it(`${bad.name} => kept, the part dropped`, () => {
-      const result = decode(JSON.stringify([bad.item]));
-      assert.deepEqual(result.rejected, []);
-      assert.equal(result.events.length, 1);
-      assert.equal(result.events[0]?.type, bad.item['type']);
-      assert.equal(result.dropped.length, 1);
-      assert.equal(result.dropped[0]?.index, 0);
-      assert.equal(result.dropped[0]?.type, bad.item['type']);
-      assert.match(result.dropped[0]?.detail ?? '', bad.detail);
-    });
-  }
-
-  it('a runtimeDone with a bad tracing and one bad span keeps its request id, status, metrics and the good span', () => {
-    const item = runtimeDone({ metrics: { durationMs: 12 }, tracing: { type: 'X-Amzn-Trace-Id' }, spans: [span('responseLatency', 3), { name: 'responseDuration', start: TIME }] });
-    const { events, dropped } = decode([item]);
-    assert.deepEqual(events[0]?.record, { requestId: REQUEST_ID, status: 'success', errorType: undefined, tenantId: undefined, metrics: { durationMs: 12, producedBytes: undefined }, spans: [{ name: 'responseLatency', start: TIME, durationMs: 3 }], tracing: undefined });
-    assert.equal(dropped.length, 2);
-  });
-});
 
 describe('decode: malformed events, one per malformation', () => {
   for (const bad of BAD_ITEMS) {
