@@ -4,6 +4,7 @@
  * the same batch are still returned.
  */
 import { InvalidField, isObject, num, object, optNum, optStatus, optStr, requestId, status, str, stringArray } from './fields.ts';
+import { phaseMetrics, reportMetrics, runtimeDoneMetrics, spans, tracing } from './sub-fields.ts';
 import type { Json } from './fields.ts';
 import { isIsoTime } from './iso-time.ts';
 import type {
@@ -11,7 +12,6 @@ import type {
   InitRuntimeDoneRecord,
   InitStartRecord,
   LogRecord,
-  PlatformSpan,
   ReportRecord,
   RestoreReportRecord,
   RestoreRuntimeDoneRecord,
@@ -19,7 +19,6 @@ import type {
   RuntimeDoneRecord,
   StartRecord,
   TelemetryEvent,
-  TraceContext,
 } from './events.ts';
 
 /** Why one array item was not accepted as an event. */
@@ -175,13 +174,12 @@ function initRuntimeDone(r: Json): InitRuntimeDoneRecord {
 }
 
 function initReport(r: Json): InitReportRecord {
-  const metrics = object(r.metrics, 'record.metrics');
   return {
     initializationType: optStr(r, 'initializationType'),
     phase: optStr(r, 'phase'),
     status: optStatus(r),
     errorType: optStr(r, 'errorType'),
-    metrics: { durationMs: num(metrics, 'durationMs', 'record.metrics'), billedDurationMs: optNum(metrics, 'billedDurationMs', 'record.metrics') },
+    metrics: phaseMetrics(r),
     spans: spans(r),
     tracing: tracing(r),
   };
@@ -192,39 +190,24 @@ function start(r: Json): StartRecord {
 }
 
 function runtimeDone(r: Json): RuntimeDoneRecord {
-  let metrics: RuntimeDoneRecord['metrics'];
-  if (r.metrics !== undefined) {
-    const m = object(r.metrics, 'record.metrics');
-    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), producedBytes: optNum(m, 'producedBytes', 'record.metrics') };
-  }
   return {
     requestId: requestId(r),
     status: status(r),
     errorType: optStr(r, 'errorType'),
     tenantId: optStr(r, 'tenantId'),
-    metrics,
+    metrics: runtimeDoneMetrics(r),
     spans: spans(r),
     tracing: tracing(r),
   };
 }
 
 function report(r: Json): ReportRecord {
-  const m = object(r.metrics, 'record.metrics');
-  const at = 'record.metrics';
   return {
     requestId: requestId(r),
     status: optStatus(r),
     errorType: optStr(r, 'errorType'),
     tenantId: optStr(r, 'tenantId'),
-    metrics: {
-      durationMs: num(m, 'durationMs', at),
-      billedDurationMs: optNum(m, 'billedDurationMs', at),
-      memorySizeMB: optNum(m, 'memorySizeMB', at),
-      maxMemoryUsedMB: optNum(m, 'maxMemoryUsedMB', at),
-      initDurationMs: optNum(m, 'initDurationMs', at),
-      restoreDurationMs: optNum(m, 'restoreDurationMs', at),
-      billedRestoreDurationMs: optNum(m, 'billedRestoreDurationMs', at),
-    },
+    metrics: reportMetrics(r),
     spans: spans(r),
     tracing: tracing(r),
   };
@@ -247,34 +230,11 @@ function restoreRuntimeDone(r: Json): RestoreRuntimeDoneRecord {
 }
 
 function restoreReport(r: Json): RestoreReportRecord {
-  let metrics: RestoreReportRecord['metrics'];
-  if (r.metrics !== undefined) {
-    const m = object(r.metrics, 'record.metrics');
-    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), billedDurationMs: optNum(m, 'billedDurationMs', 'record.metrics') };
-  }
+  const metrics = r.metrics === undefined ? undefined : phaseMetrics(r);
   return { status: optStatus(r), errorType: optStr(r, 'errorType'), metrics, spans: spans(r) };
 }
 
 function logRecord(record: unknown): LogRecord {
   if (typeof record === 'string' || isObject(record)) return record;
   throw new InvalidField('record must be a string or a JSON object');
-}
-
-function tracing(r: Json): TraceContext | undefined {
-  if (r.tracing === undefined) return undefined;
-  const t = object(r.tracing, 'record.tracing');
-  return { type: str(t, 'type', 'record.tracing'), value: str(t, 'value', 'record.tracing'), spanId: optStr(t, 'spanId', 'record.tracing') };
-}
-
-function spans(r: Json): PlatformSpan[] | undefined {
-  const list = r.spans;
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list)) throw new InvalidField('record.spans must be an array');
-  const out: PlatformSpan[] = new Array<PlatformSpan>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const at = `record.spans[${i}]`;
-    const s = object(list[i], at);
-    out[i] = { name: str(s, 'name', at), start: str(s, 'start', at), durationMs: num(s, 'durationMs', at) };
-  }
-  return out;
 }
