@@ -60,7 +60,7 @@ export type {
   TraceContext,
 } from './telemetry/events.ts';
 export { decode } from './telemetry/decode.ts';
-export type { BatchError, DecodeResult, RejectedItem, RejectReason } from './telemetry/decode.ts';
+export type { BatchError, DecodeResult, DroppedField, RejectedItem, RejectReason } from './telemetry/decode.ts';
 export type { ExtensionEvent, ExtensionEventType, InvokeEvent, RegisterResponse, ShutdownEvent, ShutdownReason } from './lambda/types.ts';
 export type { Registration } from './lambda/extensions-api.ts';
 export { run } from './run.ts';
