@@ -1,17 +1,19 @@
 /**
  * Turns one Telemetry API POST body into typed events. Never throws on bad input: an event
  * that is invalid or of an unknown type is rejected with a reason, and the valid events of
- * the same batch are still returned.
+ * the same batch are still returned. An event whose only fault is a malformed optional field
+ * is kept without that field, which is listed as dropped: a runtimeDone that lost its
+ * `tracing` must still complete its invocation.
  */
 import { InvalidField, isObject, num, object, optNum, optStatus, optStr, requestId, status, str, stringArray } from './fields.ts';
-import type { Json } from './fields.ts';
+import { optPhaseMetrics, phaseMetrics, reportMetrics, runtimeDoneMetrics, spans, tracing } from './sub-fields.ts';
+import type { DroppedField, Drops, Json } from './fields.ts';
 import { isIsoTime } from './iso-time.ts';
 import type {
   InitReportRecord,
   InitRuntimeDoneRecord,
   InitStartRecord,
   LogRecord,
-  PlatformSpan,
   ReportRecord,
   RestoreReportRecord,
   RestoreRuntimeDoneRecord,
@@ -19,8 +21,10 @@ import type {
   RuntimeDoneRecord,
   StartRecord,
   TelemetryEvent,
-  TraceContext,
+  TelemetryEventType,
 } from './events.ts';
+
+export type { DroppedField } from './fields.ts';
 
 /** Why one array item was not accepted as an event. */
 export type RejectReason = 'not-an-object' | 'invalid-time' | 'invalid-type' | 'unknown-type' | 'invalid-record';
@@ -44,7 +48,14 @@ export interface DecodeResult {
   /** Valid events in their original order. */
   readonly events: TelemetryEvent[];
   readonly rejected: RejectedItem[];
-  /** Set when the body as a whole is not a JSON array; then both lists are empty. */
+  /**
+   * Malformed optional fields left out of events that were kept (in `events`), in batch order:
+   * e.g. a `tracing` without `value`, or one entry of `spans` without `durationMs`. A
+   * malformed required field (`requestId`, a runtimeDone's `status`, ...) rejects the event
+   * instead, and nothing of a rejected event is listed here.
+   */
+  readonly dropped: DroppedField[];
+  /** Set when the body as a whole is not a JSON array; then all three lists are empty. */
   readonly batchError: BatchError | null;
 }
 
@@ -52,7 +63,7 @@ export interface DecodeResult {
  * Decodes one POST body of the Telemetry API.
  * @param body - the raw body (string or Buffer, UTF-8 JSON) or an already parsed value
  * @example
- * const { events, rejected } = decode('[{"time":"2024-01-01T00:00:00.000Z","type":"function","record":"hi"}]');
+ * const { events, rejected, dropped } = decode('[{"time":"2024-01-01T00:00:00.000Z","type":"function","record":"hi"}]');
  */
 export function decode(body: string | Buffer | unknown): DecodeResult {
   let value: unknown = body;
@@ -60,37 +71,41 @@ export function decode(body: string | Buffer | unknown): DecodeResult {
     try {
       value = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
     } catch {
-      return { events: [], rejected: [], batchError: 'invalid-json' };
+      return { events: [], rejected: [], dropped: [], batchError: 'invalid-json' };
     }
   }
-  if (!Array.isArray(value)) return { events: [], rejected: [], batchError: 'not-an-array' };
+  if (!Array.isArray(value)) return { events: [], rejected: [], dropped: [], batchError: 'not-an-array' };
 
   const events: TelemetryEvent[] = [];
   const rejected: RejectedItem[] = [];
+  const drops: Drops = { index: 0, type: 'function', list: [] };
   let length: number;
   try {
     length = value.length;
   } catch {
     // Only a value given already parsed (a Proxy) can throw here.
-    return { events: [], rejected: [], batchError: 'not-an-array' };
+    return { events: [], rejected: [], dropped: [], batchError: 'not-an-array' };
   }
   for (let index = 0; index < length; index++) {
     let item: unknown;
+    const dropsBefore = drops.list.length;
+    drops.index = index;
     try {
       item = value[index];
-      const event = decodeItem(index, item, rejected);
+      const event = decodeItem(index, item, rejected, drops);
       if (event !== null) events.push(event);
     } catch (error) {
+      drops.list.length = dropsBefore;
       // Only parsed values given by a caller can throw other errors (e.g. a throwing getter).
       const detail = error instanceof InvalidField ? error.detail : `event could not be read: ${String(error)}`;
       rejected.push({ index, reason: 'invalid-record', detail, value: item });
     }
   }
-  return { events, rejected, batchError: null };
+  return { events, rejected, dropped: drops.list, batchError: null };
 }
 
 /** Decodes one array item, or records why not and returns null; throws InvalidField. */
-function decodeItem(index: number, item: unknown, rejected: RejectedItem[]): TelemetryEvent | null {
+function decodeItem(index: number, item: unknown, rejected: RejectedItem[], drops: Drops): TelemetryEvent | null {
   if (!isObject(item)) {
     rejected.push({ index, reason: 'not-an-object', detail: 'event must be a JSON object', value: item });
     return null;
@@ -104,35 +119,37 @@ function decodeItem(index: number, item: unknown, rejected: RejectedItem[]): Tel
     rejected.push({ index, reason: 'invalid-type', detail: 'type must be a non-empty string', value: item });
     return null;
   }
-  const event = decodeEvent(time, type, item.record);
+  // Unknown types return before any field is read, so only known ones can note a drop.
+  drops.type = type as TelemetryEventType;
+  const event = decodeEvent(time, type, item.record, drops);
   if (event === null) rejected.push({ index, reason: 'unknown-type', detail: `unknown event type ${type}`, value: item });
   return event;
 }
 
-function decodeEvent(time: string, type: string, record: unknown): TelemetryEvent | null {
+function decodeEvent(time: string, type: string, record: unknown, drops: Drops): TelemetryEvent | null {
   switch (type) {
     case 'platform.initStart':
-      return { time, type, record: initStart(object(record, 'record')) };
+      return { time, type, record: initStart(object(record, 'record'), drops) };
     case 'platform.initRuntimeDone':
-      return { time, type, record: initRuntimeDone(object(record, 'record')) };
+      return { time, type, record: initRuntimeDone(object(record, 'record'), drops) };
     case 'platform.initReport':
-      return { time, type, record: initReport(object(record, 'record')) };
+      return { time, type, record: initReport(object(record, 'record'), drops) };
     case 'platform.start':
-      return { time, type, record: start(object(record, 'record')) };
+      return { time, type, record: start(object(record, 'record'), drops) };
     case 'platform.runtimeDone':
-      return { time, type, record: runtimeDone(object(record, 'record')) };
+      return { time, type, record: runtimeDone(object(record, 'record'), drops) };
     case 'platform.report':
-      return { time, type, record: report(object(record, 'record')) };
+      return { time, type, record: report(object(record, 'record'), drops) };
     case 'platform.restoreStart':
-      return { time, type, record: restoreStart(object(record, 'record')) };
+      return { time, type, record: restoreStart(object(record, 'record'), drops) };
     case 'platform.restoreRuntimeDone':
-      return { time, type, record: restoreRuntimeDone(object(record, 'record')) };
+      return { time, type, record: restoreRuntimeDone(object(record, 'record'), drops) };
     case 'platform.restoreReport':
-      return { time, type, record: restoreReport(object(record, 'record')) };
+      return { time, type, record: restoreReport(object(record, 'record'), drops) };
     case 'platform.extension': {
       const r = object(record, 'record');
       const events = stringArray(r, 'events');
-      return { time, type, record: { name: str(r, 'name'), state: str(r, 'state'), events, errorType: optStr(r, 'errorType') } };
+      return { time, type, record: { name: str(r, 'name'), state: str(r, 'state'), events, errorType: optStr(r, 'errorType', drops) } };
     }
     case 'platform.telemetrySubscription': {
       const r = object(record, 'record');
@@ -154,127 +171,97 @@ function decodeEvent(time: string, type: string, record: unknown): TelemetryEven
   }
 }
 
-function initStart(r: Json): InitStartRecord {
+function initStart(r: Json, drops: Drops): InitStartRecord {
   return {
-    initializationType: optStr(r, 'initializationType'),
-    phase: optStr(r, 'phase'),
-    ...restoreStart(r),
-    tracing: tracing(r),
+    initializationType: optStr(r, 'initializationType', drops),
+    phase: optStr(r, 'phase', drops),
+    ...restoreStart(r, drops),
+    tracing: tracing(r, drops),
   };
 }
 
-function initRuntimeDone(r: Json): InitRuntimeDoneRecord {
+function initRuntimeDone(r: Json, drops: Drops): InitRuntimeDoneRecord {
   return {
-    initializationType: optStr(r, 'initializationType'),
-    phase: optStr(r, 'phase'),
+    initializationType: optStr(r, 'initializationType', drops),
+    phase: optStr(r, 'phase', drops),
     status: status(r),
-    errorType: optStr(r, 'errorType'),
-    spans: spans(r),
-    tracing: tracing(r),
+    errorType: optStr(r, 'errorType', drops),
+    spans: spans(r, drops),
+    tracing: tracing(r, drops),
   };
 }
 
-function initReport(r: Json): InitReportRecord {
-  const metrics = object(r.metrics, 'record.metrics');
+function initReport(r: Json, drops: Drops): InitReportRecord {
   return {
-    initializationType: optStr(r, 'initializationType'),
-    phase: optStr(r, 'phase'),
-    status: optStatus(r),
-    errorType: optStr(r, 'errorType'),
-    metrics: { durationMs: num(metrics, 'durationMs', 'record.metrics'), billedDurationMs: optNum(metrics, 'billedDurationMs', 'record.metrics') },
-    spans: spans(r),
-    tracing: tracing(r),
+    initializationType: optStr(r, 'initializationType', drops),
+    phase: optStr(r, 'phase', drops),
+    status: optStatus(r, drops),
+    errorType: optStr(r, 'errorType', drops),
+    metrics: phaseMetrics(r, drops),
+    spans: spans(r, drops),
+    tracing: tracing(r, drops),
   };
 }
 
-function start(r: Json): StartRecord {
-  return { requestId: requestId(r), version: optStr(r, 'version'), tenantId: optStr(r, 'tenantId'), tracing: tracing(r) };
+function start(r: Json, drops: Drops): StartRecord {
+  return {
+    requestId: requestId(r),
+    version: optStr(r, 'version', drops),
+    tenantId: optStr(r, 'tenantId', drops),
+    tracing: tracing(r, drops),
+  };
 }
 
-function runtimeDone(r: Json): RuntimeDoneRecord {
-  let metrics: RuntimeDoneRecord['metrics'];
-  if (r.metrics !== undefined) {
-    const m = object(r.metrics, 'record.metrics');
-    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), producedBytes: optNum(m, 'producedBytes', 'record.metrics') };
-  }
+function runtimeDone(r: Json, drops: Drops): RuntimeDoneRecord {
   return {
     requestId: requestId(r),
     status: status(r),
-    errorType: optStr(r, 'errorType'),
-    tenantId: optStr(r, 'tenantId'),
-    metrics,
-    spans: spans(r),
-    tracing: tracing(r),
+    errorType: optStr(r, 'errorType', drops),
+    tenantId: optStr(r, 'tenantId', drops),
+    metrics: runtimeDoneMetrics(r, drops),
+    spans: spans(r, drops),
+    tracing: tracing(r, drops),
   };
 }
 
-function report(r: Json): ReportRecord {
-  const m = object(r.metrics, 'record.metrics');
-  const at = 'record.metrics';
+function report(r: Json, drops: Drops): ReportRecord {
   return {
     requestId: requestId(r),
-    status: optStatus(r),
-    errorType: optStr(r, 'errorType'),
-    tenantId: optStr(r, 'tenantId'),
-    metrics: {
-      durationMs: num(m, 'durationMs', at),
-      billedDurationMs: optNum(m, 'billedDurationMs', at),
-      memorySizeMB: optNum(m, 'memorySizeMB', at),
-      maxMemoryUsedMB: optNum(m, 'maxMemoryUsedMB', at),
-      initDurationMs: optNum(m, 'initDurationMs', at),
-      restoreDurationMs: optNum(m, 'restoreDurationMs', at),
-      billedRestoreDurationMs: optNum(m, 'billedRestoreDurationMs', at),
-    },
-    spans: spans(r),
-    tracing: tracing(r),
+    status: optStatus(r, drops),
+    errorType: optStr(r, 'errorType', drops),
+    tenantId: optStr(r, 'tenantId', drops),
+    metrics: reportMetrics(r, drops),
+    spans: spans(r, drops),
+    tracing: tracing(r, drops),
   };
 }
 
 /** Also the runtime part of initStart. */
-function restoreStart(r: Json): RestoreStartRecord {
+function restoreStart(r: Json, drops: Drops): RestoreStartRecord {
   return {
-    runtimeVersion: optStr(r, 'runtimeVersion'),
-    runtimeVersionArn: optStr(r, 'runtimeVersionArn'),
-    functionName: optStr(r, 'functionName'),
-    functionVersion: optStr(r, 'functionVersion'),
-    instanceId: optStr(r, 'instanceId'),
-    instanceMaxMemory: optNum(r, 'instanceMaxMemory'),
+    runtimeVersion: optStr(r, 'runtimeVersion', drops),
+    runtimeVersionArn: optStr(r, 'runtimeVersionArn', drops),
+    functionName: optStr(r, 'functionName', drops),
+    functionVersion: optStr(r, 'functionVersion', drops),
+    instanceId: optStr(r, 'instanceId', drops),
+    instanceMaxMemory: optNum(r, 'instanceMaxMemory', drops),
   };
 }
 
-function restoreRuntimeDone(r: Json): RestoreRuntimeDoneRecord {
-  return { status: status(r), errorType: optStr(r, 'errorType'), spans: spans(r) };
+function restoreRuntimeDone(r: Json, drops: Drops): RestoreRuntimeDoneRecord {
+  return { status: status(r), errorType: optStr(r, 'errorType', drops), spans: spans(r, drops) };
 }
 
-function restoreReport(r: Json): RestoreReportRecord {
-  let metrics: RestoreReportRecord['metrics'];
-  if (r.metrics !== undefined) {
-    const m = object(r.metrics, 'record.metrics');
-    metrics = { durationMs: num(m, 'durationMs', 'record.metrics'), billedDurationMs: optNum(m, 'billedDurationMs', 'record.metrics') };
-  }
-  return { status: optStatus(r), errorType: optStr(r, 'errorType'), metrics, spans: spans(r) };
+function restoreReport(r: Json, drops: Drops): RestoreReportRecord {
+  return {
+    status: optStatus(r, drops),
+    errorType: optStr(r, 'errorType', drops),
+    metrics: optPhaseMetrics(r, drops),
+    spans: spans(r, drops),
+  };
 }
 
 function logRecord(record: unknown): LogRecord {
   if (typeof record === 'string' || isObject(record)) return record;
   throw new InvalidField('record must be a string or a JSON object');
-}
-
-function tracing(r: Json): TraceContext | undefined {
-  if (r.tracing === undefined) return undefined;
-  const t = object(r.tracing, 'record.tracing');
-  return { type: str(t, 'type', 'record.tracing'), value: str(t, 'value', 'record.tracing'), spanId: optStr(t, 'spanId', 'record.tracing') };
-}
-
-function spans(r: Json): PlatformSpan[] | undefined {
-  const list = r.spans;
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list)) throw new InvalidField('record.spans must be an array');
-  const out: PlatformSpan[] = new Array<PlatformSpan>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const at = `record.spans[${i}]`;
-    const s = object(list[i], at);
-    out[i] = { name: str(s, 'name', at), start: str(s, 'start', at), durationMs: num(s, 'durationMs', at) };
-  }
-  return out;
 }

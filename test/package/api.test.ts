@@ -44,6 +44,8 @@ describe('npm package', () => {
     assert.equal(report?.record.metrics.durationMs, 12.5);
     assert.deepEqual(rejected.map((r) => r.reason), ['not-an-object']);
     assert.equal(decode('not json').batchError, 'invalid-json');
+    const kept = decode([{ time: '2026-01-01T00:00:00.000Z', type: 'platform.start', record: { requestId: 'r', tracing: { type: 'X-Amzn-Trace-Id' } } }]);
+    assert.deepEqual([kept.events.length, kept.dropped.map((d) => d.path)], [1, ['record.tracing']]);
   });
 
   it('a Processor composes the OTel processor (type-level and at run time)', () => {

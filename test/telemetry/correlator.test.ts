@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCorrelator } from '../../src/telemetry/correlator.ts';
+import { decode } from '../../src/telemetry/decode.ts';
 import type { Correlator, CorrelatorOptions } from '../../src/telemetry/correlator.ts';
 import type {
   InitReportEvent,
@@ -22,6 +23,7 @@ import type {
   TelemetryEvent,
 } from '../../src/telemetry/events.ts';
 import type { InvocationRecord, PhaseRecord } from '../../src/telemetry/invocation.ts';
+import { readFixture } from './support.ts';
 
 const BASE_MS = Date.parse('2025-03-14T09:26:53.589Z');
 const MINUTE_MS = 60_000;
@@ -796,5 +798,24 @@ describe('correlator: an unparsable time before any valid one', () => {
     correlator.add(report('A', 3000));
     assert.deepEqual(emitted.map((r) => [r.requestId, r.completion]), [['A', 'complete']]);
     assert.equal(correlator.stats().late, 0);
+  });
+});
+
+describe('decode + correlator: malformed optional fields', () => {
+  it('completes an invocation whose start, runtimeDone and report each lost a malformed optional field', () => {
+    // Prepare: a bad tracing on start and runtimeDone, a bad span, producedBytes and memorySizeMB.
+    const { events, dropped } = decode(readFixture('malformed/mixed-optional-fields.json'));
+    assert.ok(dropped.length > 0);
+    const h = harness();
+
+    // Act
+    h.feed(...events);
+
+    // Assess
+    assert.deepEqual(
+      h.invocations.map((r) => [r.requestId, r.completion, r.start?.record.tracing, r.runtimeDone?.record.tracing, r.runtimeDone?.record.status]),
+      [['c82d4f19-6e3a-4b75-a0d8-5f1e9c27b643', 'complete', undefined, undefined, 'success']],
+    );
+    assert.equal(h.correlator.owedReports(), 0);
   });
 });

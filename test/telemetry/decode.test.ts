@@ -1,5 +1,5 @@
 /**
- * decode(): one POST body of the Telemetry API -> typed events + rejected items.
+ * decode(): one POST body of the Telemetry API -> typed events + rejected items + dropped optional fields.
  * Valid cases are our own fixtures (test/fixtures/telemetry), written from
  * https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html;
  * malformed cases are one table row per malformation.
@@ -116,6 +116,7 @@ describe('decode: valid events', () => {
         // Assess
         assert.equal(result.batchError, null, form);
         assert.deepEqual(result.rejected, [], form);
+        assert.deepEqual(result.dropped, [], form);
         assert.equal(result.events.length, 1, form);
         assert.equal(result.events[0]?.type, type, form);
         assert.deepEqual(plain(result.events[0]), expected, form);
@@ -173,7 +174,7 @@ describe('decode: valid events', () => {
 
   it('accepts an empty array: no events, no rejections', () => {
     for (const body of ['[]', ' [ ]\n', Buffer.from('[]'), []]) {
-      assert.deepEqual(decode(body), { events: [], rejected: [], batchError: null });
+      assert.deepEqual(decode(body), { events: [], rejected: [], dropped: [], batchError: null });
     }
   });
 });
@@ -207,7 +208,7 @@ const BAD_BODIES: readonly BadBody[] = [
 describe('decode: malformed bodies', () => {
   for (const { name, body, error } of BAD_BODIES) {
     it(`${name} => batchError ${error}`, () => {
-      assert.deepEqual(decode(body), { events: [], rejected: [], batchError: error });
+      assert.deepEqual(decode(body), { events: [], rejected: [], dropped: [], batchError: error });
     });
   }
 });
@@ -254,16 +255,15 @@ const BAD_ITEMS: readonly BadItem[] = [
   { name: 'start without requestId', item: ev('platform.start', { version: '$LATEST' }), reason: 'invalid-record', detail: FIELD('record.requestId') },
   { name: 'start requestId empty', item: start({ requestId: '' }), reason: 'invalid-record', detail: FIELD('record.requestId') },
   { name: 'start requestId a number', item: start({ requestId: 42 }), reason: 'invalid-record', detail: FIELD('record.requestId') },
-  { name: 'start version a number', item: start({ version: 12 }), reason: 'invalid-record', detail: FIELD('record.version') },
+  { name: 'runtimeDone without requestId, with a bad tracing too', item: ev('platform.runtimeDone', { status: 'success', tracing: {} }), reason: 'invalid-record', detail: FIELD('record.requestId') },
   { name: 'runtimeDone without status', item: ev('platform.runtimeDone', { requestId: REQUEST_ID }), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'runtimeDone status not in the enum', item: runtimeDone({ status: 'succeeded' }), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'runtimeDone status in the wrong case', item: runtimeDone({ status: 'Success' }), reason: 'invalid-record', detail: FIELD('record.status') },
-  { name: 'runtimeDone metrics not an object', item: runtimeDone({ metrics: 143.8 }), reason: 'invalid-record', detail: FIELD('record.metrics') },
-  { name: 'runtimeDone producedBytes a string', item: runtimeDone({ metrics: { durationMs: 1, producedBytes: '512' } }), reason: 'invalid-record', detail: FIELD('record.metrics.producedBytes') },
   { name: 'initRuntimeDone without status', item: ev('platform.initRuntimeDone', { initializationType: 'on-demand', phase: 'init' }), reason: 'invalid-record', detail: FIELD('record.status') },
-  { name: 'initStart instanceMaxMemory a string', item: ev('platform.initStart', { initializationType: 'lambda-managed-instances', instanceMaxMemory: '4096' }), reason: 'invalid-record', detail: FIELD('record.instanceMaxMemory') },
+  // An optional field read before the bad required one must not be listed as dropped.
+  { name: 'initRuntimeDone without status, with a bad phase too', item: ev('platform.initRuntimeDone', { initializationType: 'on-demand', phase: 1 }), reason: 'invalid-record', detail: FIELD('record.status') },
+  { name: 'initReport metrics.durationMs a string', item: ev('platform.initReport', { status: 'success', metrics: { durationMs: '250.3' } }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs') },
   { name: 'initReport without metrics', item: ev('platform.initReport', { initializationType: 'on-demand', phase: 'init', status: 'success' }), reason: 'invalid-record', detail: FIELD('record.metrics') },
-  { name: 'initReport status not in the enum', item: ev('platform.initReport', { status: 'ok', metrics: { durationMs: 1 } }), reason: 'invalid-record', detail: FIELD('record.status') },
   { name: 'report without metrics', item: ev('platform.report', { requestId: REQUEST_ID, status: 'success' }), reason: 'invalid-record', detail: FIELD('record.metrics') },
   { name: 'report metrics null', item: ev('platform.report', { requestId: REQUEST_ID, metrics: null }), reason: 'invalid-record', detail: FIELD('record.metrics') },
   { name: 'report durationMs a string', item: report({ durationMs: '144.062' }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs') },
@@ -272,19 +272,7 @@ const BAD_ITEMS: readonly BadItem[] = [
   { name: 'report durationMs Infinity', item: report({ durationMs: Number.POSITIVE_INFINITY }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs'), json: false },
   { name: 'report durationMs null', item: report({ durationMs: null }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs') },
   { name: 'report durationMs missing', item: ev('platform.report', { requestId: REQUEST_ID, metrics: { billedDurationMs: 145 } }), reason: 'invalid-record', detail: FIELD('record.metrics.durationMs') },
-  { name: 'report memorySizeMB a string', item: report({ memorySizeMB: '512' }), reason: 'invalid-record', detail: FIELD('record.metrics.memorySizeMB') },
-  { name: 'report errorType a number', item: ev('platform.report', { requestId: REQUEST_ID, errorType: 500, metrics: REPORT_METRICS }), reason: 'invalid-record', detail: FIELD('record.errorType') },
-  { name: 'tracing not an object', item: start({ tracing: TRACE_VALUE }), reason: 'invalid-record', detail: FIELD('record.tracing') },
-  { name: 'tracing.value missing', item: start({ tracing: { type: 'X-Amzn-Trace-Id' } }), reason: 'invalid-record', detail: FIELD('record.tracing.value') },
-  { name: 'tracing.type missing', item: runtimeDone({ tracing: { value: TRACE_VALUE } }), reason: 'invalid-record', detail: FIELD('record.tracing.type') },
-  { name: 'tracing.spanId a number', item: start({ tracing: { type: 'X-Amzn-Trace-Id', value: TRACE_VALUE, spanId: 1 } }), reason: 'invalid-record', detail: FIELD('record.tracing.spanId') },
-  { name: 'spans not an array', item: runtimeDone({ spans: span('responseLatency', 1) }), reason: 'invalid-record', detail: FIELD('record.spans') },
-  { name: 'span without durationMs', item: runtimeDone({ spans: [span('responseLatency', 1), { name: 'responseDuration', start: TIME }] }), reason: 'invalid-record', detail: FIELD('record.spans[1].durationMs') },
-  { name: 'span not an object', item: runtimeDone({ spans: ['responseLatency'] }), reason: 'invalid-record', detail: FIELD('record.spans[0]') },
-  { name: 'span start missing', item: ev('platform.restoreRuntimeDone', { status: 'success', spans: [{ name: 'runtimeOverhead', durationMs: 1 }] }), reason: 'invalid-record', detail: FIELD('record.spans[0].start') },
   { name: 'restoreRuntimeDone without status', item: ev('platform.restoreRuntimeDone', {}), reason: 'invalid-record', detail: FIELD('record.status') },
-  { name: 'restoreReport metrics a number', item: ev('platform.restoreReport', { status: 'success', metrics: 402 }), reason: 'invalid-record', detail: FIELD('record.metrics') },
-  { name: 'restoreStart functionName a number', item: ev('platform.restoreStart', { functionName: 7 }), reason: 'invalid-record', detail: FIELD('record.functionName') },
   { name: 'logsDropped droppedBytes a string', item: ev('platform.logsDropped', { reason: 'r', droppedRecords: 3, droppedBytes: '1024' }), reason: 'invalid-record', detail: FIELD('record.droppedBytes') },
   { name: 'logsDropped droppedRecords missing', item: ev('platform.logsDropped', { reason: 'r', droppedBytes: 1024 }), reason: 'invalid-record', detail: FIELD('record.droppedRecords') },
   { name: 'logsDropped reason missing', item: ev('platform.logsDropped', { droppedRecords: 3, droppedBytes: 1024 }), reason: 'invalid-record', detail: FIELD('record.reason') },
@@ -297,6 +285,87 @@ const BAD_ITEMS: readonly BadItem[] = [
   { name: 'function record an array', item: ev('function', ['line 1', 'line 2']), reason: 'invalid-record', detail: FIELD('record') },
   { name: 'function record missing', item: { time: TIME, type: 'function' }, reason: 'invalid-record', detail: FIELD('record') },
   { name: 'extension record a boolean', item: ev('extension', true), reason: 'invalid-record', detail: FIELD('record') },
+];
+
+interface BadOptional {
+  readonly name: string;
+  readonly item: Record<string, unknown>;
+  /** The event the item must decode to: the item without the malformed fields. */
+  readonly event: Record<string, unknown>;
+  /** Each field left out, in field order, with what its `detail` must match. */
+  readonly dropped: readonly (readonly [path: string, detail: RegExp])[];
+  readonly json?: false;
+}
+
+const TRACING = { type: 'X-Amzn-Trace-Id', value: TRACE_VALUE };
+const PHASE = { initializationType: 'on-demand', phase: 'init' };
+const initStart = (record: Record<string, unknown>) => ev('platform.initStart', { ...PHASE, ...record });
+const initRuntimeDone = (record: Record<string, unknown>) => ev('platform.initRuntimeDone', { ...PHASE, status: 'success', ...record });
+const initReport = (record: Record<string, unknown>) => ev('platform.initReport', { ...PHASE, status: 'success', metrics: { durationMs: 250.3 }, ...record });
+const restoreRuntimeDone = (record: Record<string, unknown>) => ev('platform.restoreRuntimeDone', { status: 'success', ...record });
+const restoreReport = (record: Record<string, unknown>) => ev('platform.restoreReport', { status: 'success', metrics: { durationMs: 310.4 }, ...record });
+const reportWith = (record: Record<string, unknown>) => ev('platform.report', { requestId: REQUEST_ID, status: 'success', metrics: REPORT_METRICS, ...record });
+
+/** Malformed optional fields: the event is kept, the field left out. `undefined` marks a field absent in `event`. */
+const BAD_OPTIONAL: readonly BadOptional[] = [
+  // tracing: `type` and `value` are required inside it, so either one bad drops the whole context.
+  { name: 'runtimeDone tracing.value missing', item: runtimeDone({ tracing: { type: 'X-Amzn-Trace-Id' } }), event: runtimeDone({}), dropped: [['record.tracing', FIELD('record.tracing.value')]] },
+  { name: 'runtimeDone tracing.type missing', item: runtimeDone({ tracing: { value: TRACE_VALUE } }), event: runtimeDone({}), dropped: [['record.tracing', FIELD('record.tracing.type')]] },
+  { name: 'start tracing not an object', item: start({ tracing: TRACE_VALUE }), event: start({}), dropped: [['record.tracing', FIELD('record.tracing')]] },
+  { name: 'start tracing null', item: start({ tracing: null }), event: start({}), dropped: [['record.tracing', FIELD('record.tracing')]] },
+  { name: 'start tracing.spanId a number', item: start({ tracing: { ...TRACING, spanId: 1 } }), event: start({ tracing: TRACING }), dropped: [['record.tracing.spanId', FIELD('record.tracing.spanId')]] },
+  { name: 'report tracing.value a number', item: reportWith({ tracing: { type: 'X-Amzn-Trace-Id', value: 1 } }), event: reportWith({}), dropped: [['record.tracing', FIELD('record.tracing.value')]] },
+  { name: 'initStart tracing an array', item: initStart({ tracing: [TRACING] }), event: initStart({}), dropped: [['record.tracing', FIELD('record.tracing')]] },
+  { name: 'initRuntimeDone tracing.type null', item: initRuntimeDone({ tracing: { type: null, value: TRACE_VALUE } }), event: initRuntimeDone({}), dropped: [['record.tracing', FIELD('record.tracing.type')]] },
+  { name: 'initReport tracing.value missing', item: initReport({ tracing: { type: 'X-Amzn-Trace-Id' } }), event: initReport({}), dropped: [['record.tracing', FIELD('record.tracing.value')]] },
+  // spans: only the bad entries go.
+  { name: 'runtimeDone span without durationMs', item: runtimeDone({ spans: [span('responseLatency', 1), { name: 'responseDuration', start: TIME }] }), event: runtimeDone({ spans: [span('responseLatency', 1)] }), dropped: [['record.spans[1]', FIELD('record.spans[1].durationMs')]] },
+  { name: 'runtimeDone span not an object', item: runtimeDone({ spans: ['responseLatency', span('responseDuration', 2)] }), event: runtimeDone({ spans: [span('responseDuration', 2)] }), dropped: [['record.spans[0]', FIELD('record.spans[0]')]] },
+  { name: 'runtimeDone span durationMs NaN', item: runtimeDone({ spans: [span('responseLatency', Number.NaN)] }), event: runtimeDone({ spans: [] }), dropped: [['record.spans[0]', FIELD('record.spans[0].durationMs')]], json: false },
+  { name: 'runtimeDone spans not an array', item: runtimeDone({ spans: span('responseLatency', 1) }), event: runtimeDone({}), dropped: [['record.spans', FIELD('record.spans')]] },
+  { name: 'restoreRuntimeDone span start missing', item: restoreRuntimeDone({ spans: [{ name: 'runtimeOverhead', durationMs: 1 }] }), event: restoreRuntimeDone({ spans: [] }), dropped: [['record.spans[0]', FIELD('record.spans[0].start')]] },
+  { name: 'initRuntimeDone span name a number', item: initRuntimeDone({ spans: [{ name: 1, start: TIME, durationMs: 1 }] }), event: initRuntimeDone({ spans: [] }), dropped: [['record.spans[0]', FIELD('record.spans[0].name')]] },
+  { name: 'report two of three spans bad', item: reportWith({ spans: [span('a', '1'), span('b', 2), null] }), event: reportWith({ spans: [span('b', 2)] }), dropped: [['record.spans[0]', FIELD('record.spans[0].durationMs')], ['record.spans[2]', FIELD('record.spans[2]')]] },
+  { name: 'initReport spans a string', item: initReport({ spans: 'none' }), event: initReport({}), dropped: [['record.spans', FIELD('record.spans')]] },
+  { name: 'restoreReport span start a number', item: restoreReport({ spans: [{ name: 'restoreRuntimeOverhead', start: 0, durationMs: 1 }] }), event: restoreReport({ spans: [] }), dropped: [['record.spans[0]', FIELD('record.spans[0].start')]] },
+  // metrics: an optional object goes whole when its own required durationMs is bad.
+  { name: 'runtimeDone metrics not an object', item: runtimeDone({ metrics: 143.8 }), event: runtimeDone({}), dropped: [['record.metrics', FIELD('record.metrics')]] },
+  { name: 'runtimeDone metrics.durationMs missing', item: runtimeDone({ metrics: { producedBytes: 0 } }), event: runtimeDone({}), dropped: [['record.metrics', FIELD('record.metrics.durationMs')]] },
+  { name: 'runtimeDone producedBytes a string', item: runtimeDone({ metrics: { durationMs: 1, producedBytes: '512' } }), event: runtimeDone({ metrics: { durationMs: 1 } }), dropped: [['record.metrics.producedBytes', FIELD('record.metrics.producedBytes')]] },
+  { name: 'report memorySizeMB a string', item: report({ memorySizeMB: '512' }), event: report({ memorySizeMB: undefined }), dropped: [['record.metrics.memorySizeMB', FIELD('record.metrics.memorySizeMB')]] },
+  { name: 'report billedDurationMs Infinity', item: report({ billedDurationMs: Number.POSITIVE_INFINITY }), event: report({ billedDurationMs: undefined }), dropped: [['record.metrics.billedDurationMs', FIELD('record.metrics.billedDurationMs')]], json: false },
+  { name: 'report initDurationMs null', item: report({ initDurationMs: null }), event: report({}), dropped: [['record.metrics.initDurationMs', FIELD('record.metrics.initDurationMs')]] },
+  { name: 'initReport billedDurationMs a string', item: initReport({ metrics: { durationMs: 1, billedDurationMs: '2' } }), event: initReport({ metrics: { durationMs: 1 } }), dropped: [['record.metrics.billedDurationMs', FIELD('record.metrics.billedDurationMs')]] },
+  { name: 'restoreReport metrics a number', item: restoreReport({ metrics: 402 }), event: restoreReport({ metrics: undefined }), dropped: [['record.metrics', FIELD('record.metrics')]] },
+  { name: 'restoreReport metrics.durationMs a string', item: restoreReport({ metrics: { durationMs: '402' } }), event: restoreReport({ metrics: undefined }), dropped: [['record.metrics', FIELD('record.metrics.durationMs')]] },
+  { name: 'restoreReport billedDurationMs a string', item: restoreReport({ metrics: { durationMs: 402, billedDurationMs: '403' } }), event: restoreReport({ metrics: { durationMs: 402 } }), dropped: [['record.metrics.billedDurationMs', FIELD('record.metrics.billedDurationMs')]] },
+  // Optional scalars; `status` is optional in the report records only.
+  { name: 'start version a number', item: start({ version: 12 }), event: start({}), dropped: [['record.version', FIELD('record.version')]] },
+  { name: 'start tenantId null', item: start({ tenantId: null }), event: start({}), dropped: [['record.tenantId', FIELD('record.tenantId')]] },
+  { name: 'runtimeDone errorType a number', item: runtimeDone({ status: 'error', errorType: 500 }), event: runtimeDone({ status: 'error' }), dropped: [['record.errorType', FIELD('record.errorType')]] },
+  { name: 'runtimeDone tenantId an object', item: runtimeDone({ tenantId: { id: 't' } }), event: runtimeDone({}), dropped: [['record.tenantId', FIELD('record.tenantId')]] },
+  { name: 'report errorType a number', item: reportWith({ errorType: 500 }), event: reportWith({}), dropped: [['record.errorType', FIELD('record.errorType')]] },
+  { name: 'report status not in the enum', item: reportWith({ status: 'succeeded' }), event: reportWith({ status: undefined }), dropped: [['record.status', FIELD('record.status')]] },
+  { name: 'initReport status not in the enum', item: initReport({ status: 'ok' }), event: initReport({ status: undefined }), dropped: [['record.status', FIELD('record.status')]] },
+  { name: 'restoreReport status in the wrong case', item: restoreReport({ status: 'Success' }), event: restoreReport({ status: undefined }), dropped: [['record.status', FIELD('record.status')]] },
+  { name: 'initStart instanceMaxMemory a string', item: initStart({ initializationType: 'lambda-managed-instances', instanceMaxMemory: '4096' }), event: initStart({ initializationType: 'lambda-managed-instances' }), dropped: [['record.instanceMaxMemory', FIELD('record.instanceMaxMemory')]] },
+  { name: 'initStart phase a number', item: initStart({ phase: 1 }), event: initStart({ phase: undefined }), dropped: [['record.phase', FIELD('record.phase')]] },
+  { name: 'initRuntimeDone initializationType null', item: initRuntimeDone({ initializationType: null }), event: initRuntimeDone({ initializationType: undefined }), dropped: [['record.initializationType', FIELD('record.initializationType')]] },
+  { name: 'restoreStart functionName a number', item: ev('platform.restoreStart', { functionName: 7, runtimeVersion: 'java:21.v30' }), event: ev('platform.restoreStart', { runtimeVersion: 'java:21.v30' }), dropped: [['record.functionName', FIELD('record.functionName')]] },
+  { name: 'restoreRuntimeDone errorType an object', item: restoreRuntimeDone({ status: 'error', errorType: {} }), event: restoreRuntimeDone({ status: 'error' }), dropped: [['record.errorType', FIELD('record.errorType')]] },
+  { name: 'extension errorType a number', item: ev('platform.extension', { name: 'x', state: 'Ready', events: [], errorType: 1 }), event: ev('platform.extension', { name: 'x', state: 'Ready', events: [] }), dropped: [['record.errorType', FIELD('record.errorType')]] },
+  // Several in one event, listed in field order.
+  {
+    name: 'runtimeDone with a bad errorType, metrics, span and tracing',
+    item: runtimeDone({ errorType: 1, metrics: 'x', spans: [span('responseLatency', 'x'), span('responseDuration', 1)], tracing: {} }),
+    event: runtimeDone({ spans: [span('responseDuration', 1)] }),
+    dropped: [
+      ['record.errorType', FIELD('record.errorType')],
+      ['record.metrics', FIELD('record.metrics')],
+      ['record.spans[0]', FIELD('record.spans[0].durationMs')],
+      ['record.tracing', FIELD('record.tracing.type')],
+    ],
+  },
 ];
 
 /** Valid events interleaved with the bad ones in the mixed batch. */
@@ -313,6 +382,13 @@ function assertRejectedAlone(result: DecodeResult, bad: BadItem, form: string): 
   assert.equal(rejected?.index, 0, form);
   assert.equal(rejected?.reason, bad.reason, form);
   assert.match(rejected?.detail ?? '', bad.detail, form);
+  assert.deepEqual(result.dropped, [], form);
+}
+
+/** The three forms of a one-item body, or only the parsed one when the item does not survive JSON. */
+function bodiesOf(item: unknown, json = true): ReadonlyArray<readonly [string, unknown]> {
+  const body = JSON.stringify([item]);
+  return json ? [['parsed', [item]], ['string', body], ['Buffer', Buffer.from(body)]] : [['parsed', [item]]];
 }
 
 describe('decode: malformed events, one per malformation', () => {
@@ -344,6 +420,7 @@ describe('decode: malformed events, one per malformation', () => {
     const batch: unknown[] = [];
     const expectedEvents: unknown[] = [];
     const expectedRejected: { index: number; reason: RejectReason }[] = [];
+    const expectedDropped: { index: number; path: string }[] = [];
     BAD_ITEMS.forEach((bad, i) => {
       const good = FILLER[i % FILLER.length];
       expectedEvents.push(good?.expected);
@@ -351,6 +428,11 @@ describe('decode: malformed events, one per malformation', () => {
       expectedRejected.push({ index: batch.length, reason: bad.reason });
       batch.push(bad.item);
     });
+    for (const bad of BAD_OPTIONAL) {
+      for (const [path] of bad.dropped) expectedDropped.push({ index: batch.length, path });
+      expectedEvents.push(plain(bad.event));
+      batch.push(bad.item);
+    }
     batch.push(FILLER[0]?.input);
     expectedEvents.push(FILLER[0]?.expected);
 
@@ -364,7 +446,40 @@ describe('decode: malformed events, one per malformation', () => {
       result.rejected.map(({ index, reason }) => ({ index, reason })),
       expectedRejected,
     );
+    assert.deepEqual(
+      result.dropped.map(({ index, path }) => ({ index, path })),
+      expectedDropped,
+    );
     for (const rejected of result.rejected) assert.equal(rejected.value, batch[rejected.index]);
+  });
+});
+
+describe('decode: malformed optional fields, one per malformation', () => {
+  for (const bad of BAD_OPTIONAL) {
+    it(`${bad.name} => kept without ${bad.dropped.map(([path]) => path).join(', ')}`, () => {
+      for (const [form, body] of bodiesOf(bad.item, bad.json !== false)) {
+        // Act
+        const result = decode(body);
+
+        // Assess
+        assert.equal(result.batchError, null, form);
+        assert.deepEqual(result.rejected, [], form);
+        assert.deepEqual(plain(result.events), [plain(bad.event)], form);
+        assert.deepEqual(
+          result.dropped.map(({ index, type, path }) => [index, type, path]),
+          bad.dropped.map(([path]) => [0, bad.item.type, path]),
+          form,
+        );
+        result.dropped.forEach((d, k) => assert.match(d.detail, bad.dropped[k]?.[1] ?? /^$/, `${form} #${k}`));
+      }
+    });
+  }
+
+  it('rejects an event whose getter throws after a field was dropped, and lists nothing as dropped', () => {
+    const record = { requestId: REQUEST_ID, status: 'success', errorType: 1, get tracing(): never { throw new Error('boom'); } };
+    const { events, rejected, dropped } = decode([{ time: TIME, type: 'platform.runtimeDone', record }]);
+    assert.deepEqual([events, dropped], [[], []]);
+    assert.match(rejected[0]?.detail ?? '', /boom/);
   });
 });
 
@@ -373,6 +488,8 @@ interface MixedFile {
   /** Positions of the items that decode, in order. */
   readonly accepted: readonly number[];
   readonly rejected: readonly (readonly [index: number, reason: RejectReason, detail: RegExp])[];
+  /** Optional fields left out of accepted items, as the decoder names them. */
+  readonly dropped?: readonly (readonly [index: number, path: string, detail: RegExp])[];
 }
 
 const MIXED_FILES: readonly MixedFile[] = [
@@ -400,17 +517,40 @@ const MIXED_FILES: readonly MixedFile[] = [
       [6, 'invalid-record', FIELD('record.droppedBytes')],
     ],
   },
+  {
+    file: 'malformed/mixed-optional-fields.json',
+    accepted: [0, 1, 2, 4],
+    rejected: [[3, 'invalid-record', FIELD('record.requestId')]],
+    dropped: [
+      [0, 'record.tracing', FIELD('record.tracing.value')],
+      [2, 'record.metrics.producedBytes', FIELD('record.metrics.producedBytes')],
+      [2, 'record.spans[1]', FIELD('record.spans[1].durationMs')],
+      [2, 'record.tracing', FIELD('record.tracing.value')],
+      [4, 'record.status', FIELD('record.status')],
+      [4, 'record.metrics.memorySizeMB', FIELD('record.metrics.memorySizeMB')],
+    ],
+  },
 ];
 
+/** `record.spans[1]` as the dot path `withoutPaths` takes. */
+const dotPath = (path: string): string => path.replace(/\[(\d+)\]/g, '.$1');
+
 describe('decode: mixed fixture batches', () => {
-  for (const { file, accepted, rejected } of MIXED_FILES) {
+  for (const { file, accepted, rejected, dropped = [] } of MIXED_FILES) {
     it(`${file}: valid events in order, the rest rejected at their index`, () => {
       const bytes = readFixture(file);
       const input = JSON.parse(bytes.toString('utf8')) as unknown[];
+      const expected = accepted.map((i) => withoutPaths(input[i], dropped.filter(([at]) => at === i).map(([, path]) => dotPath(path))));
       for (const [form, toBody] of Object.entries(INPUT_FORMS)) {
         const result = decode(toBody(bytes));
         assert.equal(result.batchError, null, form);
-        assert.deepEqual(plain(result.events), accepted.map((i) => input[i]), form);
+        assert.deepEqual(plain(result.events), expected, form);
+        assert.deepEqual(
+          result.dropped.map(({ index, path }) => [index, path]),
+          dropped.map(([index, path]) => [index, path]),
+          form,
+        );
+        result.dropped.forEach((d, k) => assert.match(d.detail, dropped[k]?.[2] ?? /^$/, `${form} dropped #${k}`));
         assert.equal(result.rejected.length, rejected.length, form);
         result.rejected.forEach((r, k) => {
           const [index, reason, detail] = rejected[k] ?? [];
@@ -539,5 +679,13 @@ describe('decode: parsed input given by a caller', () => {
     assert.deepEqual(events, []);
     assert.equal(rejected[0]?.reason, 'invalid-record');
     assert.match(rejected[0]!.detail, /boom/);
+  });
+
+  it('drops an optional field whose getter answers differently when read again for the detail', () => {
+    let reads = 0;
+    const tracing = { type: 'X-Amzn-Trace-Id', get value(): unknown { return reads++ === 0 ? 1 : TRACE_VALUE; } };
+    const { events, dropped } = decode([{ time: TIME, type: 'platform.start', record: { requestId: REQUEST_ID, tracing } }]);
+    assert.deepEqual(plain(events), [{ time: TIME, type: 'platform.start', record: { requestId: REQUEST_ID } }]);
+    assert.deepEqual(dropped, [{ index: 0, type: 'platform.start', path: 'record.tracing', detail: 'record.tracing could not be read' }]);
   });
 });

@@ -25,8 +25,9 @@ export function plain(value: unknown): unknown {
 
 /**
  * A deep copy of `value` without the fields at `paths` (dot-separated, array indexes as
- * numbers, e.g. `record.spans.0.kind`). Throws when a path does not exist, so that a list of
- * dropped fields cannot silently go stale.
+ * numbers, e.g. `record.spans.0.kind`). A path ending at an array entry removes the entry, so
+ * the later ones move up. Throws when a path does not exist, so that a list of dropped fields
+ * cannot silently go stale.
  */
 export function withoutPaths(value: unknown, paths: readonly string[]): unknown {
   const copy = plain(value);
@@ -38,7 +39,8 @@ export function withoutPaths(value: unknown, paths: readonly string[]): unknown 
     if (last === undefined || !isContainer(node) || !Object.hasOwn(node, last)) {
       throw new Error(`withoutPaths: ${path} does not exist`);
     }
-    delete (node as Record<string, unknown>)[last];
+    if (Array.isArray(node)) node.splice(Number(last), 1);
+    else delete (node as Record<string, unknown>)[last];
   }
   return copy;
 }
