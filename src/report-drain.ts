@@ -23,15 +23,16 @@ const MAX_OWED = 1000;
 export function createReportDrain(owedFromStarts = false): ReportDrain {
   const owed = new Set<string>();
   let settle: (() => void) | null = null;
+  const owe = (requestId: string): void => {
+    if (owed.size >= MAX_OWED) owed.delete(owed.values().next().value!);
+    owed.add(requestId);
+  };
   return {
-    invoked(requestId) {
-      if (owed.size >= MAX_OWED) owed.delete(owed.values().next().value!);
-      owed.add(requestId);
-    },
+    invoked: owe,
     seen(events) {
       for (const event of events) {
         if (event.type === 'platform.report') owed.delete(event.record.requestId);
-        else if (owedFromStarts && event.type === 'platform.start') this.invoked(event.record.requestId);
+        else if (owedFromStarts && event.type === 'platform.start') owe(event.record.requestId);
       }
       if (owed.size === 0) settle?.();
     },

@@ -111,13 +111,13 @@ export function createBackendHealth(options: BackendHealthOptions = {}): Backend
       return false;
     },
     attemptDue() {
-      let failing = false;
+      let backingOff = false;
       for (const state of states.values()) {
         if (!state.failing) continue;
         if (state.nextAttemptAtMs <= now()) return true;
-        failing = true;
+        backingOff = true;
       }
-      return !failing;
+      return !backingOff;
     },
     timedOut() {
       fail(stateOf('flush'));

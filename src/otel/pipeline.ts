@@ -6,6 +6,7 @@
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { DEFAULTS } from '../config.ts';
 import type { FlushMode, OtelConfig } from '../config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
@@ -39,7 +40,7 @@ export interface PipelineContext {
   readonly logger: Logger;
   /** Whether the subscription includes `platform` (end mode waits for runtimeDone only then). */
   readonly platformSubscribed: boolean;
-  /** The subscription's buffering `timeoutMs`: Lambda delivers what it holds at least this often. Default 25. */
+  /** The subscription's buffering `timeoutMs`: Lambda delivers what it holds at least this often. Default: the extension's default. */
   readonly bufferingTimeoutMs?: number;
   /**
    * Lambda Managed Instances: no INVOKE, no freeze, concurrent invocations. Exports run on a
@@ -85,7 +86,6 @@ const ESTIMATED_POINT_BYTES = 90;
  * delivery, our listener and a scheduling hiccup at 128 MB (7 % of a vCPU).
  */
 export const RUNTIME_DONE_GRACE_MS = 200;
-const DEFAULT_BUFFERING_TIMEOUT_MS = 25;
 /** Export interval on Managed Instances: an invocation's telemetry leaves within about a second of its report. */
 export const MANAGED_INSTANCES_FLUSH_MS = 1000;
 
@@ -132,7 +132,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWait({
-    quietMs: (context.bufferingTimeoutMs ?? DEFAULT_BUFFERING_TIMEOUT_MS) + RUNTIME_DONE_GRACE_MS,
+    quietMs: (context.bufferingTimeoutMs ?? DEFAULTS.buffering.timeoutMs) + RUNTIME_DONE_GRACE_MS,
     // The runtime was still running when the wait ended; the environment is not frozen yet.
     onLateRuntimeDone: () => void flushIfDue(),
     onUnreliable: (misses) =>
