@@ -7,7 +7,7 @@ set -euo pipefail
 readonly PROG=publish-layer
 readonly DEFAULT_LAYER_NAME=lambda-telemetry-otel
 # The launcher runs the bundle with the runtime's own node, so any Node.js runtime serves.
-readonly RUNTIMES=(nodejs20.x nodejs22.x nodejs24.x)
+readonly RUNTIMES=(nodejs22.x nodejs24.x)
 # The bundle is pure JavaScript: one zip serves both architectures.
 readonly ARCHITECTURES=(x86_64 arm64)
 # Lambda's limit for a zip uploaded directly (--zip-file) rather than through S3.

@@ -18,15 +18,45 @@ const layer = join(dist, 'layer');
 const launcherPath = join(layer, 'extensions', NAME);
 const bundlePath = join(layer, NAME, 'index.mjs');
 
-// Resolves the bundle next to wherever the layer was unpacked, without forking dirname.
+// Resolves the bundle next to wherever the layer was unpacked, without forking: every fork is
+// cold-start time. Lambda gives extensions the function's environment; the node variables in it
+// (a --require of the function's own instrumentation, heap flags, NODE_PATH, --inspect) are the
+// function's, so node starts without them. NODE_EXTRA_CA_CERTS stays (a private OTLP endpoint's
+// CA); LAMBDA_OTEL_NODE_OPTIONS gives the extension flags of its own.
+// The standalone layers carry node in bin/. It needs glibc 2.28; Amazon Linux 2 has 2.26, which
+// ships /lib64/libc-2.26.so (glibc 2.34 and later have no such file), and there the runtime's
+// node, if any, is used instead.
 const LAUNCHER = `#!/bin/sh
 # Lambda starts every executable in /opt/extensions/ during init; this one runs the bundle.
 case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
-if ! command -v node >/dev/null 2>&1; then
-  echo "${NAME}: node not found on PATH; use a Node.js runtime (nodejs20.x or later)" >&2
+app="$here/../${NAME}"
+unset NODE_OPTIONS NODE_PATH NODE_DEBUG NODE_DEBUG_NATIVE NODE_COMPILE_CACHE NODE_COMPILE_CACHE_PORTABLE \\
+  NODE_DISABLE_COMPILE_CACHE NODE_DISABLE_COLORS NODE_ICU_DATA NODE_NO_WARNINGS NODE_PENDING_DEPRECATION \\
+  NODE_PRESERVE_SYMLINKS NODE_PRESERVE_SYMLINKS_MAIN NODE_REDIRECT_WARNINGS NODE_REPL_EXTERNAL_MODULE \\
+  NODE_REPL_HISTORY NODE_SKIP_PLATFORM_CHECK NODE_TLS_REJECT_UNAUTHORIZED NODE_USE_ENV_PROXY NODE_USE_SYSTEM_CA \\
+  NODE_V8_COVERAGE NODE_CHANNEL_FD NODE_CHANNEL_SERIALIZATION_MODE NODE_UNIQUE_ID NODE_CLUSTER_SCHED_POLICY \\
+  NODE_TEST_CONTEXT UV_THREADPOOL_SIZE UV_USE_IO_URING
+if [ -n "\${LAMBDA_OTEL_NODE_OPTIONS:-}" ]; then
+  NODE_OPTIONS="$LAMBDA_OTEL_NODE_OPTIONS"
+  export NODE_OPTIONS
+fi
+node=node
+old_glibc=
+if [ -x "$app/bin/node" ]; then
+  for lib in /lib64/libc-2.[0-9].so /lib64/libc-2.1[0-9].so /lib64/libc-2.2[0-7].so; do
+    if [ -e "$lib" ]; then old_glibc="$lib"; fi
+  done
+  if [ -z "$old_glibc" ]; then node="$app/bin/node"; fi
+fi
+if [ "$node" = node ] && ! command -v node >/dev/null 2>&1; then
+  if [ -n "$old_glibc" ]; then
+    echo "${NAME}: the bundled node needs glibc 2.28 or later (an Amazon Linux 2023 runtime); this runtime has $old_glibc (Amazon Linux 2) and no node on PATH" >&2
+  else
+    echo "${NAME}: node not found on PATH; this layer runs on the nodejs22.x and nodejs24.x runtimes: for any other runtime use the standalone layer (layer-standalone-x86_64.zip or layer-standalone-arm64.zip)" >&2
+  fi
   exit 1
 fi
-exec node "$here/../${NAME}/index.mjs" "$@"
+exec "$node" "$app/index.mjs" "$@"
 `;
 
 async function buildLayer() {
@@ -45,7 +75,7 @@ async function buildLayer() {
     minify: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     legalComments: 'none',
     logLevel: 'warning',
   });
@@ -68,7 +98,7 @@ async function buildLib() {
     packages: 'external',
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     logLevel: 'warning',
   });
 }

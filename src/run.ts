@@ -97,6 +97,9 @@ const REPORT_WAIT_SHARE = 0.5;
 /** Time a processor gets to flush before a fatal error is reported. */
 const FATAL_SHUTDOWN_BUDGET_MS = 1000;
 
+/** The oldest Node.js major the layer is built for and tested on end to end. */
+const OLDEST_TESTED_NODE = 22;
+
 /**
  * Runs an extension until SHUTDOWN or a fatal error: registers, subscribes to the Telemetry
  * API, serves the listener, loops on `event/next` and calls the processor. Never rejects:
@@ -149,7 +152,10 @@ export async function run(processor: Processor, options: RunOptions): Promise<Ru
       types: config.telemetryTypes,
       buffering: config.buffering,
     });
-    logger.info('subscribed', { schemaVersion, types: config.telemetryTypes, listener: `${listener.host}:${listener.port}` });
+    logger.info('subscribed', { schemaVersion, types: config.telemetryTypes, listener: `${listener.host}:${listener.port}`, node: process.version });
+    if (Number(process.versions.node.split('.')[0]) < OLDEST_TESTED_NODE) {
+      logger.warn(`running on Node.js ${process.version}; this extension is built and tested for Node.js ${OLDEST_TESTED_NODE} and 24 (the nodejs22.x and nodejs24.x runtimes)`);
+    }
     await guarded('init', () => processor.init?.({ registration, config, schemaVersion, logger, intake: () => ({ ...intake }), managedInstances }));
 
     for (;;) {

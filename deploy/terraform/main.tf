@@ -35,7 +35,7 @@ resource "aws_lambda_layer_version" "telemetry" {
   license_info     = "Apache-2.0"
 
   # The launcher runs the bundle with the runtime's node; the bundle is pure JavaScript.
-  compatible_runtimes      = ["nodejs20.x", "nodejs22.x", "nodejs24.x"]
+  compatible_runtimes      = ["nodejs22.x", "nodejs24.x"]
   compatible_architectures = ["x86_64", "arm64"]
 }
 

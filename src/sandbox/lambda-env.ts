@@ -21,7 +21,7 @@ export interface FunctionConfig {
 }
 
 /** Runtime the sandbox claims to be, as `AWS_EXECUTION_ENV`. */
-export const EXECUTION_ENV = 'AWS_Lambda_nodejs20.x';
+export const EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
 /** `runtimeVersion` of platform.initStart. */
 export const RUNTIME_VERSION = 'nodejs:20.v0.sandbox';
 

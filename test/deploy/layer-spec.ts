@@ -8,5 +8,5 @@ export const LAYER_ZIP = join(ROOT, 'dist', 'layer.zip');
 
 /** The variables a deployment must set for the layer to export anywhere useful. */
 export const REQUIRED_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME', 'LAMBDA_OTEL_FLUSH'] as const;
-export const LAYER_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
+export const LAYER_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
 export const LAYER_ARCHITECTURES = ['x86_64', 'arm64'];
