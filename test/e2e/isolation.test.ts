@@ -15,7 +15,7 @@ import { startSandbox } from '../../src/sandbox/index.ts';
 import type { ExtensionReport, SandboxReport } from '../../src/sandbox/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../support/otlp-receiver.ts';
-import { EXTENSION, assertLayerBuilt, freePort, logLines, only } from './support.ts';
+import { EXTENSION, ROOT, assertLayerBuilt, freePort, logLines, only } from './support.ts';
 
 const PROBE = fileURLToPath(new URL('./fixtures/node-options-probe.cjs', import.meta.url));
 const FUNCTION = 'orders-with-sdk';
@@ -132,6 +132,16 @@ describe("isolation from the function's environment", () => {
     assert.match(lines[0]!, /^OTEL_EXPORTER_OTLP_ENDPOINT is the function's and unusable here \(must be an http:\/\/ or https:\/\/ URL\): ignored; set LAMBDA_OTEL_EXPORTER_OTLP_ENDPOINT/);
     assert.match(lines[1]!, /^OTEL_EXPORTER_OTLP_PROTOCOL=grpc is the function's/);
     assert.ok(!extension.stderr.includes('collector.internal'), 'an endpoint value reached the log');
+  });
+
+  it("the README lists every node variable the launcher unsets, and the launcher keeps NODE_EXTRA_CA_CERTS", () => {
+    const launcher = readFileSync(EXTENSION, 'utf8').replace(/\\\n/g, ' ');
+    const unset = /^unset (.+)$/m.exec(launcher)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+    assert.ok(unset.includes('NODE_OPTIONS') && unset.includes('NODE_PATH'), launcher);
+    assert.ok(!unset.includes('NODE_EXTRA_CA_CERTS'));
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const paragraph = readme.slice(readme.indexOf('**Node.** The launcher'), readme.indexOf('LAMBDA_OTEL_NODE_OPTIONS', readme.indexOf('**Node.** The launcher')));
+    assert.deepEqual(unset.filter((name) => !paragraph.includes(`\`${name}\``)), [], 'README, Isolation, Node: names missing');
   });
 
   describe('NODE_EXTRA_CA_CERTS reaches the extension: a private HTTPS endpoint with its own CA', () => {
