@@ -45,7 +45,7 @@ const READ_AT = new Set([SIZES.growthFirstReading, 10_000, 50_000]);
 
 export async function measureGrowth(sink: OtlpSink, log: (line: string) => void): Promise<GrowthResult> {
   const total = SIZES.growthInvocations;
-  const layer = await startLayer(sink, { NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
+  const layer = await startLayer(sink, { LAMBDA_OTEL_NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
   sink.reset();
   const watcher = watch(layer.pid, 20);
   const cpuBefore = watcher.cpuMs;
