@@ -123,8 +123,8 @@ export function resolveOtelEnv(env: Env): OtelEnv {
     }
   }
   if (setAside.length > 0) {
-    const own = ENDPOINT.names.map((name) => OWN_PREFIX + name).filter(isSet);
-    notices.push({ level: 'info', msg: `the extension exports to its own endpoint (${own.join(', ')}): the function's ${setAside.join(', ')} are not used` });
+    const ownEndpoints = ENDPOINT.names.map((name) => OWN_PREFIX + name).filter(isSet);
+    notices.push({ level: 'info', msg: `the extension exports to its own endpoint (${ownEndpoints.join(', ')}): the function's ${setAside.join(', ')} are not used` });
   }
   return { env: resolved, notices, problems };
 }
