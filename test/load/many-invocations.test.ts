@@ -83,6 +83,7 @@ it(`${INVOCATIONS} invocations: flat live memory, nothing pending, each exported
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         LAMBDA_OTEL_FLUSH: 'periodic,1000',
         LAMBDA_OTEL_LOG_LEVEL: 'info',
+        // The launcher starts node without the function's NODE_OPTIONS; this is the extension's own.
         LAMBDA_OTEL_NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}`,
       },
     });
