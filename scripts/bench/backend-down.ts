@@ -7,7 +7,7 @@
  * sandbox reports it (what Lambda bills after the runtime's response).
  */
 import { startSandbox } from '../../src/sandbox/index.ts';
-import { freePort } from '../../src/demo/free-port.ts';
+import { freePort } from '../free-port.ts';
 import { EXTENSION, SIZES, measuredEnv } from './environment.ts';
 import type { OtlpSink } from './otlp-sink.ts';
 

@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { EXTENSION, MINIMAL_EXTENSION, SIZES, measuredEnv, plainEnv } from './environment.ts';
 import type { OtlpSink } from './otlp-sink.ts';
-import { freePort } from '../../src/demo/free-port.ts';
+import { freePort } from '../free-port.ts';
 import { childPids, cpuMs, memory, state } from './proc.ts';
 import { sleep } from './stats.ts';
 

@@ -16,7 +16,7 @@ import { startSandbox } from '../../src/sandbox/index.ts';
 import type { SandboxReport } from '../../src/sandbox/index.ts';
 import { EXTENSION, MINIMAL_EXTENSION, SIZES, measuredEnv } from './environment.ts';
 import type { OtlpSink } from './otlp-sink.ts';
-import { freePort } from '../../src/demo/free-port.ts';
+import { freePort } from '../free-port.ts';
 import { memory, sched } from './proc.ts';
 
 export type OverheadVariant = 'minimal extension' | 'layer, periodic,10000' | 'layer, end';

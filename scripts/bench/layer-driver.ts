@@ -8,7 +8,7 @@ import { startSandbox } from '../../src/sandbox/index.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { EXTENSION, measuredEnv } from './environment.ts';
 import type { OtlpSink } from './otlp-sink.ts';
-import { freePort } from '../../src/demo/free-port.ts';
+import { freePort } from '../free-port.ts';
 import { memory, sched } from './proc.ts';
 import { sleep } from './stats.ts';
 

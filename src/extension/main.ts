@@ -2,7 +2,7 @@
  * Entry point of the Lambda layer: `extensions/lambda-telemetry-otel` runs this bundle.
  * Only the lifecycle loads here; the OpenTelemetry SDK loads after the first `event/next`.
  */
-import { run } from '../run.ts';
+import { run } from '../lifecycle/run.ts';
 import { createOtelProcessor } from './otel-processor.ts';
 
 /** Lambda requires the registered name to equal the executable's file name. */

@@ -5,11 +5,11 @@
  * INVOKE, after the first `event/next`: the SDK never delays the cold start. Telemetry that
  * arrives before the pipeline is loaded (init events) is held, up to a bound, and handed over.
  */
-import { loadOtelConfig } from '../config.ts';
-import type { OtelConfig } from '../config.ts';
+import { loadOtelConfig } from '../lifecycle/config.ts';
+import type { OtelConfig } from '../lifecycle/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
-import type { Processor, RunContext } from '../run.ts';
+import type { Processor, RunContext } from '../lifecycle/run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 
 /** Events held before the pipeline is loaded (init telemetry is a handful). */

@@ -3,8 +3,8 @@
  * reporting. Failures of the API itself reject with an {@link ExtensionError}.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-extensions-api.html
  */
-import { ERROR_TYPES, ExtensionError } from '../errors.ts';
-import type { ErrorType } from '../errors.ts';
+import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
+import type { ErrorType } from '../util/errors.ts';
 import { describeError, send } from './http.ts';
 import type { HttpResponse } from './http.ts';
 import { HEADERS, PATHS } from './types.ts';

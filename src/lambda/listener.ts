@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { ERROR_TYPES, ExtensionError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
+import type { Logger } from '../util/logger.ts';
 import { decode } from '../telemetry/decode.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../util/with-timeout.ts';
 import type { DecodeResult } from '../telemetry/decode.ts';
 
 /** Host name Lambda requires in the subscription's destination URI. */

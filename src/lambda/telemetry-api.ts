@@ -2,8 +2,8 @@
  * Subscription to the Lambda Telemetry API.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html
  */
-import { ERROR_TYPES } from '../errors.ts';
-import type { BufferingConfig } from '../config.ts';
+import { ERROR_TYPES } from '../util/errors.ts';
+import type { BufferingConfig } from '../lifecycle/config.ts';
 import type { SchemaVersion, TelemetryType } from '../telemetry/events.ts';
 import { apiError, call } from './extensions-api.ts';
 import { HEADERS, PATHS } from './types.ts';

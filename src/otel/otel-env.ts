@@ -13,9 +13,9 @@
  *    extension cannot use is a warning and left out, as if unset. Values are never echoed
  *    where they may carry credentials (endpoints, headers).
  */
-import { asInteger, oneOf, range, Unparsable } from '../env-reader.ts';
-import type { Check } from '../env-reader.ts';
-import type { LogLevel } from '../config.ts';
+import { asInteger, oneOf, range, Unparsable } from '../util/env-reader.ts';
+import type { Check } from '../util/env-reader.ts';
+import type { LogLevel } from '../lifecycle/config.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

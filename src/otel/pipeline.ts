@@ -6,14 +6,14 @@
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { DEFAULTS } from '../config.ts';
-import type { FlushMode, OtelConfig } from '../config.ts';
+import { DEFAULTS } from '../lifecycle/config.ts';
+import type { FlushMode, OtelConfig } from '../lifecycle/config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
-import type { Logger } from '../logger.ts';
-import type { IntakeStats } from '../run.ts';
+import type { Logger } from '../util/logger.ts';
+import type { IntakeStats } from '../lifecycle/run.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../util/with-timeout.ts';
 import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createBackendHealth } from './backend-health.ts';

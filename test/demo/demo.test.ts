@@ -1,8 +1,8 @@
 /** `npm run demo` end to end: the built layer, the sandbox workload and the terminal waterfall. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEMO_FUNCTION, managedInstancesWorkload, runDemo, workload } from '../../src/demo/main.ts';
-import { postRuntimeNote } from '../../src/demo/waterfall.ts';
+import { DEMO_FUNCTION, managedInstancesWorkload, runDemo, workload } from '../../scripts/demo/main.ts';
+import { postRuntimeNote } from '../../scripts/demo/waterfall.ts';
 import { assertLayerBuilt } from '../e2e/support.ts';
 
 describe('demo', () => {

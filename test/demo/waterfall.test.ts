@@ -1,8 +1,8 @@
 /** The demo's terminal rendering: trace headers and the note on postRuntimeExtensions. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { postRuntimeNote, renderTraces } from '../../src/demo/waterfall.ts';
-import type { DemoSpan } from '../../src/demo/otlp-json-receiver.ts';
+import { postRuntimeNote, renderTraces } from '../../scripts/demo/waterfall.ts';
+import type { DemoSpan } from '../../scripts/demo/otlp-json-receiver.ts';
 
 const MS = 1_000_000n;
 

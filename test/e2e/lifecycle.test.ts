@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULTS } from '../../src/config.ts';
+import { DEFAULTS } from '../../src/lifecycle/config.ts';
 import { runScenario, startSandbox } from '../../src/sandbox/index.ts';
 import type { SandboxOptions, SandboxReport } from '../../src/sandbox/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExtensionReport, SandboxReport } from '../../src/sandbox/index.ts';
 
-import { freePort } from '../../src/demo/free-port.ts';
+import { freePort } from '../../scripts/free-port.ts';
 
 export { freePort };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { ExtensionError } from '../../src/errors.ts';
+import { ExtensionError } from '../../src/util/errors.ts';
 import { LISTENER_PATH, MAX_BODY_BYTES, startListener } from '../../src/lambda/listener.ts';
 import type { TelemetryListener } from '../../src/lambda/listener.ts';
 import type { DecodeResult } from '../../src/telemetry/decode.ts';

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { ENV, loadOtelConfig } from '../../src/config.ts';
-import { ExtensionError } from '../../src/errors.ts';
+import { ENV, loadOtelConfig } from '../../src/lifecycle/config.ts';
+import { ExtensionError } from '../../src/util/errors.ts';
 import { applyOtelEnv, OTEL_ENV_NAMES, OWN_PREFIX, resolveOtelEnv } from '../../src/otel/otel-env.ts';
 
 type Env = Record<string, string>;

@@ -2,7 +2,7 @@
  * The extension's own log: one JSON line per entry on stderr, which Lambda forwards to
  * CloudWatch. Callers pass counts and names, never header values, tokens or event payloads.
  */
-import type { LogLevel } from './config.ts';
+import type { LogLevel } from '../lifecycle/config.ts';
 
 /** The extension's own log: one JSON line per entry on stderr, from the configured level up. */
 export interface Logger {

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { createReportDrain } from '../src/report-drain.ts';
-import type { TelemetryEvent } from '../src/telemetry/events.ts';
-import { T0, invocation } from './otel/event-builders.ts';
+import { createReportDrain } from '../../src/lifecycle/report-drain.ts';
+import type { TelemetryEvent } from '../../src/telemetry/events.ts';
+import { T0, invocation } from '../otel/event-builders.ts';
 
 /** The INVOKEs remembered at most (MAX_OWED in report-drain.ts). */
 const MAX_OWED = 1000;

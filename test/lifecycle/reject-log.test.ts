@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Logger } from '../src/logger.ts';
-import { createRejectLog } from '../src/reject-log.ts';
-import { decode } from '../src/telemetry/decode.ts';
+import type { Logger } from '../../src/util/logger.ts';
+import { createRejectLog } from '../../src/lifecycle/reject-log.ts';
+import { decode } from '../../src/telemetry/decode.ts';
 
 const TIME = '2025-03-14T09:26:53.589Z';
 const TRACING_WITHOUT_VALUE = { type: 'X-Amzn-Trace-Id' };

@@ -3,11 +3,11 @@
  * in code > environment variables > defaults. An invalid or out-of-range value is an
  * `Extension.ConfigInvalid` error naming every problem, never a silent clamp.
  */
-import { asBoolean, asInteger, asString, createEnvReader, oneOf, range, Unparsable } from './env-reader.ts';
-import type { EnvReader } from './env-reader.ts';
-import { ERROR_TYPES, ExtensionError } from './errors.ts';
-import { BUFFERING_LIMITS, SCHEMA_VERSIONS, TELEMETRY_TYPES } from './telemetry/constants.ts';
-import type { SchemaVersion, TelemetryType } from './telemetry/events.ts';
+import { asBoolean, asInteger, asString, createEnvReader, oneOf, range, Unparsable } from '../util/env-reader.ts';
+import type { EnvReader } from '../util/env-reader.ts';
+import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
+import { BUFFERING_LIMITS, SCHEMA_VERSIONS, TELEMETRY_TYPES } from '../telemetry/constants.ts';
+import type { SchemaVersion, TelemetryType } from '../telemetry/events.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -3,7 +3,7 @@
  * during the SHUTDOWN phase. The runner waits for the report of every INVOKE it saw, bounded by
  * a deadline, before handing SHUTDOWN to the processor, so that no processor has to.
  */
-import type { TelemetryEvent } from './telemetry/events.ts';
+import type { TelemetryEvent } from '../telemetry/events.ts';
 
 export interface ReportDrain {
   invoked(requestId: string): void;

@@ -2,7 +2,7 @@
  * Renders received spans as terminal waterfalls, one per trace: indentation by parent, a bar
  * placed on the trace's time axis, duration and status; and a summary of the metrics.
  */
-import { SPAN_NAMES } from '../otel/spans.ts';
+import { SPAN_NAMES } from '../../src/otel/spans.ts';
 import type { DemoLog, DemoPoint, DemoSpan } from './otlp-json-receiver.ts';
 
 const BAR_WIDTH = 40;

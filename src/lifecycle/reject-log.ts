@@ -4,8 +4,8 @@
  * Rejected items and dropped optional fields are tallied apart: a dropped field's event was
  * still delivered.
  */
-import type { Logger } from './logger.ts';
-import type { DecodeResult } from './telemetry/decode.ts';
+import type { Logger } from '../util/logger.ts';
+import type { DecodeResult } from '../telemetry/decode.ts';
 
 export interface RejectLog {
   record(result: DecodeResult): void;

@@ -6,12 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../sandbox/index.ts';
-import type { InvocationSpec, Sandbox, SandboxProgress, SandboxReport } from '../sandbox/index.ts';
-import { freePort } from './free-port.ts';
+import { startSandbox } from '../../src/sandbox/index.ts';
+import type { InvocationSpec, Sandbox, SandboxProgress, SandboxReport } from '../../src/sandbox/index.ts';
+import { freePort } from '../free-port.ts';
 import { startDemoReceiver } from './otlp-json-receiver.ts';
 import type { DemoReceiver } from './otlp-json-receiver.ts';
-import { SPAN_NAMES } from '../otel/spans.ts';
+import { SPAN_NAMES } from '../../src/otel/spans.ts';
 import { postRuntimeNote, renderMetrics, renderTraces } from './waterfall.ts';
 
 export const DEMO_FUNCTION = 'demo-orders';

@@ -5,20 +5,20 @@
  */
 import { isManagedInstances, loadConfig, ENV } from './config.ts';
 import type { ConfigOverrides, ExtensionConfig } from './config.ts';
-import { ERROR_TYPES, ExtensionError } from './errors.ts';
-import { createLogger } from './logger.ts';
-import type { Logger } from './logger.ts';
-import { createExtensionsClient } from './lambda/extensions-api.ts';
-import type { ExtensionsClient, Registration } from './lambda/extensions-api.ts';
-import { resolveSandboxHost, startListener } from './lambda/listener.ts';
-import type { TelemetryListener } from './lambda/listener.ts';
-import { subscribe } from './lambda/telemetry-api.ts';
-import type { InvokeEvent, ShutdownReason } from './lambda/types.ts';
+import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
+import { createLogger } from '../util/logger.ts';
+import type { Logger } from '../util/logger.ts';
+import { createExtensionsClient } from '../lambda/extensions-api.ts';
+import type { ExtensionsClient, Registration } from '../lambda/extensions-api.ts';
+import { resolveSandboxHost, startListener } from '../lambda/listener.ts';
+import type { TelemetryListener } from '../lambda/listener.ts';
+import { subscribe } from '../lambda/telemetry-api.ts';
+import type { InvokeEvent, ShutdownReason } from '../lambda/types.ts';
 import { createRejectLog } from './reject-log.ts';
 import { createReportDrain } from './report-drain.ts';
 import type { RejectLog } from './reject-log.ts';
-import type { DecodeResult } from './telemetry/decode.ts';
-import type { SchemaVersion, TelemetryEvent } from './telemetry/events.ts';
+import type { DecodeResult } from '../telemetry/decode.ts';
+import type { SchemaVersion, TelemetryEvent } from '../telemetry/events.ts';
 
 /** What a processor learns once the extension is registered and subscribed. */
 export interface RunContext {
