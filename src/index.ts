@@ -64,9 +64,12 @@ export type { BatchError, DecodeResult, DroppedField, RejectedItem, RejectReason
 export type { ExtensionEvent, ExtensionEventType, InvokeEvent, RegisterResponse, ShutdownEvent, ShutdownReason } from './lambda/types.ts';
 export type { Registration } from './lambda/extensions-api.ts';
 export { run } from './lifecycle/run.ts';
-export type { IntakeStats, Processor, RunContext, RunOptions, RunResult } from './lifecycle/run.ts';
-export { LOG_LEVELS } from './lifecycle/config.ts';
-export type { BufferingConfig, ExtensionConfig, LogLevel } from './lifecycle/config.ts';
+export type { Processor, RunContext, RunOptions, RunResult } from './lifecycle/run.ts';
+export type { IntakeStats } from './lambda/listener.ts';
+export { LOG_LEVELS } from './util/logger.ts';
+export type { ExtensionConfig } from './lifecycle/config.ts';
+export type { BufferingConfig } from './lambda/telemetry-api.ts';
+export type { LogLevel } from './util/logger.ts';
 export type { Logger } from './util/logger.ts';
 export { ERROR_TYPES, ExtensionError } from './util/errors.ts';
 export type { ErrorType } from './util/errors.ts';

@@ -5,8 +5,8 @@
  * INVOKE, after the first `event/next`: the SDK never delays the cold start. Telemetry that
  * arrives before the pipeline is loaded (init events) is held, up to a bound, and handed over.
  */
-import { loadOtelConfig } from '../lifecycle/config.ts';
-import type { OtelConfig } from '../lifecycle/config.ts';
+import { loadOtelConfig } from '../otel/config.ts';
+import type { OtelConfig } from '../otel/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';

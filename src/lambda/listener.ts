@@ -13,6 +13,14 @@ import { withTimeout } from '../util/with-timeout.ts';
 import type { DecodeResult } from '../telemetry/decode.ts';
 
 /** Host name Lambda requires in the subscription's destination URI. */
+/** Counters of the listener: events handed to the processor and items or bodies refused. */
+export interface IntakeStats {
+  readonly batches: number;
+  readonly events: number;
+  /** Items the decoder rejected plus whole bodies refused (not JSON, not an array). */
+  readonly rejected: number;
+}
+
 export const SANDBOX_HOST = 'sandbox.localdomain';
 /** Path of the listener; anything else gets 404. */
 export const LISTENER_PATH = '/telemetry';

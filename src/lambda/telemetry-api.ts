@@ -3,10 +3,19 @@
  * @see https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html
  */
 import { ERROR_TYPES } from '../util/errors.ts';
-import type { BufferingConfig } from '../lifecycle/config.ts';
 import type { SchemaVersion, TelemetryType } from '../telemetry/events.ts';
 import { apiError, call } from './extensions-api.ts';
 import { HEADERS, PATHS } from './types.ts';
+
+/** Telemetry API buffering of a subscription. */
+export interface BufferingConfig {
+  readonly maxItems: number;
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+}
+
+/** The buffering we subscribe with by default: the short timeout makes events arrive while the environment is thawed. */
+export const DEFAULT_BUFFERING = { maxItems: 1000, maxBytes: 262144, timeoutMs: 25 } as const satisfies BufferingConfig;
 
 /** Body of `PUT /2022-07-01/telemetry`. */
 export interface SubscribeRequest {

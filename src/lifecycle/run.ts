@@ -3,15 +3,17 @@
  * `event/next` handing telemetry to a {@link Processor}, and shut down inside the deadline.
  * The layer's own entry point and custom extensions both run through here.
  */
-import { isManagedInstances, loadConfig, ENV } from './config.ts';
+import { loadConfig, ENV } from './config.ts';
+import { isManagedInstances } from '../lambda/environment.ts';
 import type { ConfigOverrides, ExtensionConfig } from './config.ts';
 import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
+import { withTimeout } from '../util/with-timeout.ts';
 import { createLogger } from '../util/logger.ts';
 import type { Logger } from '../util/logger.ts';
 import { createExtensionsClient } from '../lambda/extensions-api.ts';
 import type { ExtensionsClient, Registration } from '../lambda/extensions-api.ts';
 import { resolveSandboxHost, startListener } from '../lambda/listener.ts';
-import type { TelemetryListener } from '../lambda/listener.ts';
+import type { IntakeStats, TelemetryListener } from '../lambda/listener.ts';
 import { subscribe } from '../lambda/telemetry-api.ts';
 import type { InvokeEvent, ShutdownReason } from '../lambda/types.ts';
 import { createRejectLog } from './reject-log.ts';
@@ -35,14 +37,6 @@ export interface RunContext {
    * called; invocations run concurrently and the environment is never frozen.
    */
   readonly managedInstances: boolean;
-}
-
-/** Counters of the listener: events handed to the processor and items or bodies refused. */
-export interface IntakeStats {
-  readonly batches: number;
-  readonly events: number;
-  /** Items the decoder rejected plus whole bodies refused (not JSON, not an array). */
-  readonly rejected: number;
 }
 
 /**
@@ -237,18 +231,7 @@ function deliver(processor: Processor, result: DecodeResult, rejects: RejectLog,
   }
 }
 
+/** Waits for `work` until `deadlineMs` at most; a rejection before then is the caller's. */
 async function withDeadline(work: Promise<void>, deadlineMs: number, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<'expired'>((resolve) => {
-    timer = setTimeout(() => resolve('expired'), Math.max(0, deadlineMs - Date.now()));
-  });
-  // A rejection after the deadline must not go unhandled; before it, it is the caller's.
-  const settled = work.then(
-    () => 'done' as const,
-    (error: unknown) => ({ error }),
-  );
-  const outcome = await Promise.race([settled, expired]);
-  clearTimeout(timer);
-  if (outcome === 'expired') logger.warn('shutdown work did not finish before the deadline; exiting anyway');
-  else if (outcome !== 'done') throw outcome.error;
+  if (!(await withTimeout(work, Math.max(0, deadlineMs - Date.now())))) logger.warn('shutdown work did not finish before the deadline; exiting anyway');
 }

@@ -13,7 +13,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { OtelConfig } from '../lifecycle/config.ts';
+import type { OtelConfig } from './config.ts';
 
 export interface Exporters {
   readonly traces: SpanExporter;

@@ -13,7 +13,7 @@
  *   frequent (20 invocations within 60 s), like Datadog's extension.
  * - `shutdown`: only at SHUTDOWN and when a threshold is reached.
  */
-import type { FlushMode } from '../lifecycle/config.ts';
+import type { FlushMode } from './config.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 

@@ -7,7 +7,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { Link, SpanContext } from '@opentelemetry/api';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
-import type { XrayContextMode } from '../lifecycle/config.ts';
+import type { XrayContextMode } from './config.ts';
 import { TRACE_CONTEXT_TYPE } from '../telemetry/constants.ts';
 import type { TraceContext } from '../telemetry/events.ts';
 import { parseXrayHeader, spanIdOrNull } from './xray.ts';

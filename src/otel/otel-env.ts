@@ -15,7 +15,7 @@
  */
 import { asInteger, oneOf, range, Unparsable } from '../util/env-reader.ts';
 import type { Check } from '../util/env-reader.ts';
-import type { LogLevel } from '../lifecycle/config.ts';
+import type { LogLevel } from '../util/logger.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -6,12 +6,12 @@
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { DEFAULTS } from '../lifecycle/config.ts';
-import type { FlushMode, OtelConfig } from '../lifecycle/config.ts';
+import { DEFAULT_BUFFERING } from '../lambda/telemetry-api.ts';
+import type { FlushMode, OtelConfig } from './config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../util/logger.ts';
-import type { IntakeStats } from '../lifecycle/run.ts';
+import type { IntakeStats } from '../lambda/listener.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
@@ -132,7 +132,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWait({
-    quietMs: (context.bufferingTimeoutMs ?? DEFAULTS.buffering.timeoutMs) + RUNTIME_DONE_GRACE_MS,
+    quietMs: (context.bufferingTimeoutMs ?? DEFAULT_BUFFERING.timeoutMs) + RUNTIME_DONE_GRACE_MS,
     // The runtime was still running when the wait ended; the environment is not frozen yet.
     onLateRuntimeDone: () => void flushIfDue(),
     onUnreliable: (misses) =>

@@ -18,7 +18,7 @@ import {
   CLOUD_PLATFORM_VALUE_AWS_LAMBDA,
   CLOUD_PROVIDER_VALUE_AWS,
 } from '@opentelemetry/semantic-conventions/incubating';
-import type { LambdaEnvironment } from '../lifecycle/config.ts';
+import type { LambdaEnvironment } from './config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 
 /** Lambda's "MB" of memory are MiB. */

@@ -4,7 +4,7 @@
  * read the counters the pipeline keeps anyway, at each collection.
  */
 import type { Meter } from '@opentelemetry/api';
-import type { IntakeStats } from '../lifecycle/run.ts';
+import type { IntakeStats } from '../lambda/listener.ts';
 import type { RetainingStats } from './retaining-exporter.ts';
 
 export interface SelfMetricSources {

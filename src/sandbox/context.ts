@@ -12,12 +12,9 @@ import type { ExtensionState } from './extension-state.ts';
 import type { ShutdownReason } from '../lambda/types.ts';
 import { resolveFunctionConfig } from './lambda-env.ts';
 import type { FunctionConfig } from './lambda-env.ts';
-import {
-  MANAGED_INSTANCES_INITIALIZATION_TYPE,
-  MANAGED_INSTANCES_MEMORY_SIZE_MB,
-  MANAGED_INSTANCES_SCHEMA_VERSION,
-  resolveManagedInstances,
-} from './managed-instances.ts';
+import { MANAGED_INSTANCES_MEMORY_SIZE_MB, resolveManagedInstances } from './managed-instances.ts';
+import { MANAGED_INSTANCES } from '../lambda/environment.ts';
+import { MANAGED_INSTANCES_SCHEMA } from '../telemetry/constants.ts';
 import type { ManagedInstancesConfig } from './managed-instances.ts';
 import { createTelemetryHub } from './telemetry-hub.ts';
 import type { TelemetryHub } from './telemetry-hub.ts';
@@ -73,7 +70,7 @@ export interface SandboxContext {
 function functionOptions(options: SandboxOptions, managed: boolean): SandboxFunctionOptions | undefined {
   if (!managed) return options.function;
   const memorySizeMB = options.function?.memorySizeMB ?? MANAGED_INSTANCES_MEMORY_SIZE_MB;
-  return { ...options.function, memorySizeMB, initializationType: MANAGED_INSTANCES_INITIALIZATION_TYPE };
+  return { ...options.function, memorySizeMB, initializationType: MANAGED_INSTANCES };
 }
 
 /** Validates options and builds the context; throws RangeError / TypeError on bad options. */
@@ -95,7 +92,7 @@ export function createContext(options: SandboxOptions): SandboxContext {
     extensionLogs: options.extensionLogs ?? true,
     initTimeoutMs,
     supportedSchemaVersions: managed
-      ? [MANAGED_INSTANCES_SCHEMA_VERSION]
+      ? [MANAGED_INSTANCES_SCHEMA]
       : (options.telemetryApi?.supportedSchemaVersions ?? SCHEMA_VERSIONS),
     refusal: options.telemetryApi?.refuse ?? null,
     extensions,

@@ -20,11 +20,12 @@ import type {
 } from '../telemetry/events.ts';
 import { iso, responseSpans, roundMs } from './event-factory.ts';
 import type { FunctionConfig } from './lambda-env.ts';
-import { MANAGED_INSTANCES_INITIALIZATION_TYPE, MANAGED_INSTANCES_RUNTIME_VERSION } from './managed-instances.ts';
+import { MANAGED_INSTANCES_RUNTIME_VERSION } from './managed-instances.ts';
+import { MANAGED_INSTANCES } from '../lambda/environment.ts';
 import type { ManagedInstancesConfig } from './managed-instances.ts';
 
 const BYTES_PER_MB = 1024 * 1024;
-const initializationType = MANAGED_INSTANCES_INITIALIZATION_TYPE;
+const initializationType = MANAGED_INSTANCES;
 
 /** `platform.initStart`, stamped at the start of init; `instanceMaxMemory` is the function memory in bytes. */
 export function lmiInitStartEvent(atEpochMs: number, fn: FunctionConfig, config: ManagedInstancesConfig): InitStartEvent {

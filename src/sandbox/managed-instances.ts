@@ -5,14 +5,11 @@
  * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { SchemaVersion } from '../telemetry/events.ts';
+import { MANAGED_INSTANCES } from '../lambda/environment.ts';
+import { MANAGED_INSTANCES_SCHEMA } from '../telemetry/constants.ts';
 import type { ApiReply } from './http-io.ts';
 import type { SandboxOptions } from './types.ts';
 
-/** `initializationType` and `AWS_LAMBDA_INITIALIZATION_TYPE` of an LMI environment. */
-export const MANAGED_INSTANCES_INITIALIZATION_TYPE = 'lambda-managed-instances';
-/** The only schema version LMI's Telemetry API accepts. */
-export const MANAGED_INSTANCES_SCHEMA_VERSION: SchemaVersion = '2025-01-29';
 /** Lambda's Node.js default: 64 concurrent requests per vCPU, and the smallest LMI function has one. */
 export const DEFAULT_MAX_CONCURRENCY = 64;
 /** Upper bound of `PerExecutionEnvironmentMaxConcurrency`. */
@@ -48,11 +45,11 @@ export function resolveManagedInstances(options: SandboxOptions): ManagedInstanc
   }
   if (options.freeze === true) throw new RangeError('a Managed Instances environment is never frozen: drop freeze: true');
   const type = options.function?.initializationType;
-  if (type !== undefined && type !== MANAGED_INSTANCES_INITIALIZATION_TYPE) {
-    throw new RangeError(`function.initializationType is ${MANAGED_INSTANCES_INITIALIZATION_TYPE} with managedInstances`);
+  if (type !== undefined && type !== MANAGED_INSTANCES) {
+    throw new RangeError(`function.initializationType is ${MANAGED_INSTANCES} with managedInstances`);
   }
   if (options.telemetryApi?.supportedSchemaVersions !== undefined) {
-    throw new RangeError(`managedInstances accepts schema ${MANAGED_INSTANCES_SCHEMA_VERSION} only: drop supportedSchemaVersions`);
+    throw new RangeError(`managedInstances accepts schema ${MANAGED_INSTANCES_SCHEMA} only: drop supportedSchemaVersions`);
   }
   const maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > MAX_CONCURRENCY_LIMIT) {

@@ -12,7 +12,8 @@ import { extensionOf, invalidIdentifier } from './extensions-api.ts';
 import { errorReply, isObject, parseJson } from './http-io.ts';
 import type { ApiReply } from './http-io.ts';
 import type { SubscriberListener } from './telemetry-hub.ts';
-import { MANAGED_INSTANCES_SCHEMA_VERSION, schemaRefusal } from './managed-instances.ts';
+import { schemaRefusal } from './managed-instances.ts';
+import { MANAGED_INSTANCES_SCHEMA } from '../telemetry/constants.ts';
 import { validateSubscription } from './subscription.ts';
 
 function listenerFor(ctx: SandboxContext, state: ExtensionState): SubscriberListener {
@@ -59,7 +60,7 @@ function refused(statusCode: number, errorType: string, errorMessage: string): D
 function decide(ctx: SandboxContext, state: ExtensionState, parsed: ReturnType<typeof parseJson>): Decision {
   if (ctx.refusal !== null) return refused(ctx.refusal.statusCode, ctx.refusal.errorType, ctx.refusal.errorMessage);
   if (!parsed.ok) return refused(400, 'ValidationError', 'request body is not valid JSON');
-  if (ctx.managedInstances !== null && (!isObject(parsed.value) || parsed.value['schemaVersion'] !== MANAGED_INSTANCES_SCHEMA_VERSION)) {
+  if (ctx.managedInstances !== null && (!isObject(parsed.value) || parsed.value['schemaVersion'] !== MANAGED_INSTANCES_SCHEMA)) {
     return { reply: schemaRefusal(), errorType: 'ValidationError' };
   }
   const check = validateSubscription(parsed.value, ctx.supportedSchemaVersions);

@@ -60,3 +60,6 @@ export const BUFFERING_LIMITS = {
   maxBytes: { min: 262144, max: 1048576 },
   timeoutMs: { min: 25, max: 30000 },
 } as const;
+
+/** The only schema version the Telemetry API accepts on Lambda Managed Instances. */
+export const MANAGED_INSTANCES_SCHEMA = '2025-01-29' satisfies (typeof SCHEMA_VERSIONS)[number];

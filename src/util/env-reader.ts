@@ -3,6 +3,8 @@
  * the first, so that one `Extension.ConfigInvalid` error can name them all.
  */
 
+import { ERROR_TYPES, ExtensionError } from './errors.ts';
+
 /** A value that could not be parsed, with the reason. */
 export class Unparsable {
   constructor(readonly problem: string) {}
@@ -51,4 +53,14 @@ export function range(min: number, max: number): Check<number> {
 
 export function oneOf(allowed: readonly string[]): Check<string> {
   return (value) => (allowed.includes(value) ? null : `must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+/**
+ * Throws one `Extension.ConfigInvalid` error naming every problem, if there are any.
+ * @throws {ExtensionError}
+ */
+export function throwIfProblems(problems: readonly string[]): void {
+  if (problems.length > 0) {
+    throw new ExtensionError(ERROR_TYPES.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`);
+  }
 }

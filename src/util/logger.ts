@@ -2,7 +2,10 @@
  * The extension's own log: one JSON line per entry on stderr, which Lambda forwards to
  * CloudWatch. Callers pass counts and names, never header values, tokens or event payloads.
  */
-import type { LogLevel } from '../lifecycle/config.ts';
+/** Levels of the extension's own log, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The extension's own log: one JSON line per entry on stderr, from the configured level up. */
 export interface Logger {

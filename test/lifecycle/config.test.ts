@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULTS, loadConfig, loadOtelConfig } from '../../src/lifecycle/config.ts';
+import { DEFAULTS, loadConfig } from '../../src/lifecycle/config.ts';
+import { loadOtelConfig } from '../../src/otel/config.ts';
 import { ExtensionError } from '../../src/util/errors.ts';
 
 const BASE = { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' };

@@ -1,7 +1,7 @@
 /** The flush policy under fake timers: who waits, for how long, and when exports happen. */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import type { FlushMode } from '../../src/lifecycle/config.ts';
+import type { FlushMode } from '../../src/otel/config.ts';
 import { ADAPTIVE_INTERVAL_MS, FREQUENT_INVOCATIONS, createFlushPolicy } from '../../src/otel/flush-policy.ts';
 import type { InvokeEvent } from '../../src/lambda/types.ts';
 

@@ -11,7 +11,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { OTEL_DEFAULTS } from '../../src/lifecycle/config.ts';
+import { OTEL_DEFAULTS } from '../../src/otel/config.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { createOtelPipeline } from '../../src/otel/pipeline.ts';
 import { decode } from '../../src/telemetry/decode.ts';

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { ENV, loadOtelConfig } from '../../src/lifecycle/config.ts';
+import { ENV } from '../../src/lifecycle/config.ts';
+import { loadOtelConfig } from '../../src/otel/config.ts';
 import { ExtensionError } from '../../src/util/errors.ts';
 import { applyOtelEnv, OTEL_ENV_NAMES, OWN_PREFIX, resolveOtelEnv } from '../../src/otel/otel-env.ts';
 

@@ -8,7 +8,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { OTEL_DEFAULTS } from '../../src/lifecycle/config.ts';
+import { OTEL_DEFAULTS } from '../../src/otel/config.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { createOtelPipeline } from '../../src/otel/pipeline.ts';
 import { T0, invocation } from './event-builders.ts';
