@@ -6,10 +6,10 @@
 // `--lib` builds only dist/lib, what the examples import (npm run example).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yazl from 'yazl';
+import { treeEntries, writeLayerZip } from './layer-zip.mjs';
 
 const NAME = 'lambda-telemetry-otel';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,23 +117,9 @@ function buildTypes() {
 }
 
 async function zipLayer() {
-  // A fixed timestamp keeps the zip byte-for-byte reproducible.
-  const MTIME = new Date('2020-01-01T00:00:00Z');
-  const zip = new yazl.ZipFile();
-  const files = readdirSync(layer, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-  for (const file of files) {
-    zip.addFile(file, relative(layer, file), { mode: file === launcherPath ? 0o100755 : 0o100644, mtime: MTIME, compress: true });
-  }
   const zipPath = join(dist, 'layer.zip');
-  await new Promise((resolve, reject) => {
-    zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
-    zip.end();
-  });
-  const unzipped = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  console.log(`built ${relative(root, zipPath)}: ${statSync(zipPath).size} bytes (${files.length} files, ${unzipped} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
+  const zip = await writeLayerZip(zipPath, treeEntries(layer, [relative(layer, launcherPath)]));
+  console.log(`built ${relative(root, zipPath)}: ${zip.zipBytes} bytes (${zip.files} files, ${zip.unzippedBytes} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
 }
 
 if (process.argv.includes('--lib')) {
