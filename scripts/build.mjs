@@ -3,6 +3,8 @@
 //   dist/layer/extensions/lambda-telemetry-otel   executable launcher (file name = extension name)
 //   dist/layer/lambda-telemetry-otel/index.mjs    the minified bundle
 // and zips that tree as dist/layer.zip with extensions/ at the zip root, keeping the exec bit.
+// `--standalone` (npm run build:standalone) also writes dist/layer-standalone-x86_64.zip and
+// dist/layer-standalone-arm64.zip: the same tree with the Node.js binary in it (scripts/standalone.mjs).
 // `--lib` builds only dist/lib, what the examples import (npm run example).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writ
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeEntries, writeLayerZip } from './layer-zip.mjs';
+import { MAX_UNZIPPED_BYTES, writeStandaloneZips } from './standalone.mjs';
 
 const NAME = 'lambda-telemetry-otel';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -116,10 +119,22 @@ function buildTypes() {
   }
 }
 
+const layerEntries = () => treeEntries(layer, [relative(layer, launcherPath)]);
+
 async function zipLayer() {
   const zipPath = join(dist, 'layer.zip');
-  const zip = await writeLayerZip(zipPath, treeEntries(layer, [relative(layer, launcherPath)]));
+  const zip = await writeLayerZip(zipPath, layerEntries());
   console.log(`built ${relative(root, zipPath)}: ${zip.zipBytes} bytes (${zip.files} files, ${zip.unzippedBytes} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
+}
+
+async function zipStandalone() {
+  const MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  for (const zip of await writeStandaloneZips(layerEntries(), dist)) {
+    console.log(
+      `built ${relative(root, zip.zipPath)}: ${zip.zipBytes} bytes, ${MB(zip.zipBytes)} (${zip.files} files, ${MB(zip.unzippedBytes)} unzipped: ` +
+        `${MB(MAX_UNZIPPED_BYTES - zip.unzippedBytes)} of Lambda's ${MB(MAX_UNZIPPED_BYTES)} left; node ${zip.node.version} stripped from ${MB(zip.node.officialBytes)} to ${MB(zip.node.bytes)})`,
+    );
+  }
 }
 
 if (process.argv.includes('--lib')) {
@@ -130,4 +145,5 @@ if (process.argv.includes('--lib')) {
   await buildLib();
   buildTypes();
   await zipLayer();
+  if (process.argv.includes('--standalone')) await zipStandalone();
 }
