@@ -6,7 +6,10 @@ import { join, relative, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
 
-const MTIME = new Date('2020-01-01T00:00:00Z');
+// A zip's DOS timestamp is a local date and time, which yazl takes from the Date in the
+// machine's time zone: midnight local time and no extended (UTC) timestamp make the same bytes
+// whatever the builder's TZ.
+const MTIME = new Date(2020, 0, 1);
 
 /**
  * The files below `dir` as zip entries named by their path relative to it; those named in
@@ -30,7 +33,7 @@ export async function writeLayerZip(zipPath, entries) {
   const zip = new yazl.ZipFile();
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of sorted) {
-    zip.addFile(entry.path, entry.name, { mode: entry.executable ? 0o100755 : 0o100644, mtime: MTIME, compress: true });
+    zip.addFile(entry.path, entry.name, { mode: entry.executable ? 0o100755 : 0o100644, mtime: MTIME, forceDosTimestamp: true, compress: true });
   }
   zip.end();
   await finished(zip.outputStream.pipe(createWriteStream(zipPath)));
