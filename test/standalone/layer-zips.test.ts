@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
+import { STANDALONE_MAJOR, ensureNode } from '../../scripts/node-binaries.mjs';
+import { STANDALONE_ARCHITECTURES } from '../../scripts/standalone.mjs';
 import { LAYER_ZIP, assertLayerBuilt } from '../e2e/support.ts';
 import { ARCHITECTURES, MAX_UNZIPPED_BYTES, MAX_ZIP_BYTES, STANDALONE_NODE_ENTRY, assertStandaloneBuilt, listZip, standaloneZip } from './support.ts';
 
@@ -18,7 +20,7 @@ describe('standalone layer zips', () => {
   });
 
   for (const architecture of ARCHITECTURES) {
-    it(`${architecture}: the Node layer's entries, the same bytes, plus an executable ${STANDALONE_NODE_ENTRY}`, () => {
+    it(`${architecture}: the Node layer's entries, the same bytes, plus an executable, stripped ${STANDALONE_NODE_ENTRY}`, () => {
       const nodeLayer = listZip(LAYER_ZIP);
       const entries = listZip(standaloneZip(architecture));
       assert.deepEqual(
@@ -29,6 +31,9 @@ describe('standalone layer zips', () => {
       const node = entries.find((entry) => entry.name === STANDALONE_NODE_ENTRY);
       assert.ok(node, `${STANDALONE_NODE_ENTRY} is in the zip`);
       assert.match(node.mode, /^-rwxr-xr-x/);
+      // The official binary is in the cache once the zip is built.
+      const official = statSync(ensureNode(STANDALONE_MAJOR, STANDALONE_ARCHITECTURES[architecture])).size;
+      assert.ok(node.bytes < official * 0.9, `stripped: ${node.bytes} bytes, the official binary ${official}`);
       assert.match(entries.find((entry) => entry.name === LAUNCHER)!.mode, /^-rwxr-xr-x/);
       assert.ok(entries.filter((entry) => entry.name !== LAUNCHER && entry.name !== STANDALONE_NODE_ENTRY).every((entry) => entry.mode.startsWith('-rw-r--r--')));
       assert.ok(entries.every((entry) => entry.date === '2020-01-01'), 'one fixed timestamp, so a rebuild gives the same zip');
