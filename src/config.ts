@@ -4,7 +4,7 @@
  * `Extension.ConfigInvalid` error naming every problem, never a silent clamp.
  */
 import { asBoolean, asInteger, asString, createEnvReader, oneOf, range, Unparsable } from './env-reader.ts';
-import type { Check, EnvReader } from './env-reader.ts';
+import type { EnvReader } from './env-reader.ts';
 import { ERROR_TYPES, ExtensionError } from './errors.ts';
 import { BUFFERING_LIMITS, SCHEMA_VERSIONS, TELEMETRY_TYPES } from './telemetry/constants.ts';
 import type { SchemaVersion, TelemetryType } from './telemetry/events.ts';
@@ -114,7 +114,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}): Extension
   const defaultSchema = isManagedInstances(env) ? MANAGED_INSTANCES_SCHEMA : DEFAULTS.schemaVersion;
   const schemaVersion = read<string>(ENV.SCHEMA_VERSION, overrides.schemaVersion, asString, defaultSchema, oneOf(SCHEMA_VERSIONS)) as SchemaVersion;
   const logLevel = read<string>(ENV.LOG_LEVEL, overrides.logLevel, (raw) => raw.toLowerCase(), DEFAULTS.logLevel, oneOf(LOG_LEVELS)) as LogLevel;
-  throwIfProblems(reader);
+  throwIfProblems(reader.problems);
   return { runtimeApi, listenerPort, listenerPortExplicit, telemetryTypes, buffering, schemaVersion, logLevel };
 }
 
@@ -168,7 +168,7 @@ export interface OtelConfig {
   readonly logQueue: number;
   /** Spans, log records and metric points each kept at most for a backend that is down. */
   readonly retainItems: number;
-  /** `OTEL_SERVICE_NAME`, when set. */
+  /** `OTEL_SERVICE_NAME` (or its `LAMBDA_` own), when set. */
   readonly serviceName: string | undefined;
 }
 
@@ -196,11 +196,22 @@ export const OTEL_DEFAULTS = {
 const DEFAULT_PERIODIC_INTERVAL_MS = 10_000;
 
 /**
- * Reads our `LAMBDA_OTEL_*` export settings and validates the standard `OTEL_EXPORTER_OTLP_*`
- * variables, which the OpenTelemetry exporters then read themselves.
+ * The environment with its OpenTelemetry variables resolved: the standard `OTEL_*` names hold
+ * the values the extension goes by (shared with the function's SDK, or its `LAMBDA_OTEL_*`
+ * own), and the problems found among them (see `src/otel/otel-env.ts`).
+ */
+export interface ResolvedEnv {
+  readonly env: Env;
+  /** As `NAME: reason`; reported with the others in one `Extension.ConfigInvalid`. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Reads our `LAMBDA_OTEL_*` export settings, the protocols and the service name; the
+ * OpenTelemetry exporters read the other `OTEL_EXPORTER_OTLP_*` variables themselves.
  * @throws {ExtensionError} `Extension.ConfigInvalid`, listing every invalid value
  */
-export function loadOtelConfig(env: Env): OtelConfig {
+export function loadOtelConfig({ env, problems }: ResolvedEnv): OtelConfig {
   const reader = createEnvReader(env);
   const { read } = reader;
   const d = OTEL_DEFAULTS;
@@ -231,34 +242,18 @@ export function loadOtelConfig(env: Env): OtelConfig {
     retainItems: read(ENV.RETAIN_ITEMS, undefined, asInteger, d.retainItems, range(0, 1_000_000)),
     serviceName: text(ENV.SERVICE_NAME),
   };
-  for (const signal of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
-    read(`OTEL_EXPORTER_OTLP_${signal}ENDPOINT`, undefined, asString, '', checkUrl);
-    read(`OTEL_EXPORTER_OTLP_${signal}COMPRESSION`, undefined, asString, 'none', oneOf(['gzip', 'none']));
-    read(`OTEL_EXPORTER_OTLP_${signal}TIMEOUT`, undefined, asInteger, 10_000, range(1, 600_000));
-  }
-  read('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', undefined, (raw) => raw.toLowerCase(), 'cumulative', oneOf(['cumulative', 'delta', 'lowmemory']));
-  throwIfProblems(reader);
+  throwIfProblems([...problems, ...reader.problems]);
   return config;
 }
 
-/**
- * Each variable is read at most once (the general one only if a signal falls back to it), so an
- * invalid value is one problem, named by the variable that holds it.
- */
+/** Each signal's protocol: its own variable, else the general one (already validated). */
 function readProtocols(reader: EnvReader, env: Env): Pick<OtelConfig, 'tracesProtocol' | 'metricsProtocol' | 'logsProtocol'> {
-  const check: Check<string> = (value) =>
-    value === 'http/protobuf' || value === 'http/json'
-      ? null
-      : `must be http/protobuf or http/json (got "${value}"${value === 'grpc' ? '; this extension exports over OTLP/HTTP only, usually on port 4318' : ''})`;
-  const read = (name: string): OtlpProtocol => reader.read<string>(name, undefined, asString, 'http/protobuf', check) as OtlpProtocol;
-  let general: OtlpProtocol | undefined;
-  const signal = (name: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol => {
-    const specific = `OTEL_EXPORTER_OTLP_${name}_PROTOCOL`;
-    if (env[specific]?.trim()) return read(specific);
-    general ??= read('OTEL_EXPORTER_OTLP_PROTOCOL');
-    return general;
+  const protocol = (signal: 'TRACES' | 'METRICS' | 'LOGS'): OtlpProtocol => {
+    const specific = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
+    const name = env[specific]?.trim() ? specific : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    return reader.read<string>(name, undefined, asString, OTEL_DEFAULTS.tracesProtocol, oneOf(['http/protobuf', 'http/json'])) as OtlpProtocol;
   };
-  return { tracesProtocol: signal('TRACES'), metricsProtocol: signal('METRICS'), logsProtocol: signal('LOGS') };
+  return { tracesProtocol: protocol('TRACES'), metricsProtocol: protocol('METRICS'), logsProtocol: protocol('LOGS') };
 }
 
 function parseFlush(raw: string): FlushMode | Unparsable {
@@ -275,18 +270,6 @@ function parseFlush(raw: string): FlushMode | Unparsable {
   return new Unparsable(usage);
 }
 
-function checkUrl(value: string): string | null {
-  if (value === '') return null;
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return null;
-  } catch {
-    // reported below
-  }
-  // The value is not echoed: an endpoint URL may carry credentials.
-  return 'must be an http:// or https:// URL';
-}
-
 function parseTypes(raw: string): TelemetryType[] {
   return raw.split(',').map((part) => part.trim()).filter((part) => part !== '') as TelemetryType[];
 }
@@ -297,8 +280,8 @@ function checkTypes(types: readonly string[]): string | null {
   return unknown.length === 0 ? null : `unknown type(s) ${unknown.join(', ')}; allowed: ${TELEMETRY_TYPES.join(', ')}`;
 }
 
-function throwIfProblems(reader: EnvReader): void {
-  if (reader.problems.length > 0) {
-    throw new ExtensionError(ERROR_TYPES.CONFIG_INVALID, `invalid configuration: ${reader.problems.join('; ')}`);
+function throwIfProblems(problems: readonly string[]): void {
+  if (problems.length > 0) {
+    throw new ExtensionError(ERROR_TYPES.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`);
   }
 }

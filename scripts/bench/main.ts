@@ -5,15 +5,21 @@
  * BENCH_EXTENSION and BENCH_OUTPUT measure another build of the layer into another file. Traffic goes to 127.0.0.1 only; every
  * loop is bounded, and a watchdog ends the run if something hangs. No timing is asserted: the
  * report says which targets are met.
+ * Everything is measured once per Node.js major Lambda runs (BENCH_NODES, default `24,22`): the
+ * pinned official binary goes first on PATH, so the layer, the minimal extension and `node -e 0`
+ * all run on it, while this script stays on the machine's node.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
+import { delimiter, dirname } from 'node:path';
 import { measureBackendDown } from './backend-down.ts';
 import { measureColdStart } from './cold-start.ts';
 import { KEEP_EXTRA_CA_CERTS, ROOT, SIZES, assertBuilt } from './environment.ts';
 import { measureInvokeOverhead } from './invoke-overhead.ts';
 import { measureGrowth } from './memory-growth.ts';
 import { startOtlpSink } from './otlp-sink.ts';
+import type { OtlpSink } from './otlp-sink.ts';
 import { hasSchedstat } from './proc.ts';
 import { renderReport, targets } from './report.ts';
 import type { Machine, Results } from './results.ts';
@@ -35,45 +41,68 @@ function cpuModel(): string {
 
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
+/** The pinned node binary of `major` (scripts/node-binaries.mjs keeps the versions). */
+function pinnedNode(major: number): string {
+  return execFileSync(process.execPath, [`${ROOT}scripts/node-binaries.mjs`, String(major)], { encoding: 'utf8' }).trim();
+}
+
+const NODES = (process.env['BENCH_NODES'] ?? '24,22').split(',').map((major) => Number(major.trim()));
+
+async function measureOn(major: number, sink: OtlpSink): Promise<Results> {
+  const node = pinnedNode(major);
+  process.env['PATH'] = `${dirname(node)}${delimiter}${BASE_PATH}`;
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  log(`measuring on Node.js ${version}`);
+  const startedAt = performance.now();
+  const loadBefore = loadAverage();
+  const cold = await measureColdStart(sink, log);
+  const overhead = await measureInvokeOverhead(sink, log);
+  const backendDown = await measureBackendDown(sink, log);
+  const throughput = await measureThroughput(sink, log);
+  const growth = await measureGrowth(sink, log);
+  const ca = process.env['NODE_EXTRA_CA_CERTS'];
+  const machine: Machine = {
+    nproc: cpus().length,
+    cpuModel: cpuModel(),
+    node: version,
+    runner: process.version,
+    kernel: release(),
+    loadBefore,
+    loadAfter: loadAverage(),
+    extraCaCerts: ca === undefined ? 'not set on this machine' : KEEP_EXTRA_CA_CERTS ? 'passed to every measured process' : 'left out',
+  };
+  return {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    quick: SIZES.quick,
+    elapsedMs: performance.now() - startedAt,
+    machine,
+    cold,
+    overhead,
+    backendDown,
+    throughput,
+    growth,
+    size: measureSize(),
+  };
+}
+
+const BASE_PATH = process.env['PATH'] ?? '';
+
 async function main(): Promise<void> {
   assertBuilt();
   if (!hasSchedstat()) throw new Error('this kernel has no /proc/<pid>/task/<tid>/schedstat (CONFIG_SCHED_INFO); CPU times cannot be measured precisely');
   const startedAt = performance.now();
-  const loadBefore = loadAverage();
-  log(`${SIZES.quick ? 'quick run' : 'full run'}; load average ${loadBefore}`);
+  log(`${SIZES.quick ? 'quick run' : 'full run'} on Node.js ${NODES.join(', ')}; load average ${loadAverage()}`);
   const sink = await startOtlpSink();
   try {
-    const cold = await measureColdStart(sink, log);
-    const overhead = await measureInvokeOverhead(sink, log);
-    const backendDown = await measureBackendDown(sink, log);
-    const throughput = await measureThroughput(sink, log);
-    const growth = await measureGrowth(sink, log);
-    const ca = process.env['NODE_EXTRA_CA_CERTS'];
-    const machine: Machine = {
-      nproc: cpus().length,
-      cpuModel: cpuModel(),
-      node: process.version,
-      kernel: release(),
-      loadBefore,
-      loadAfter: loadAverage(),
-      extraCaCerts: ca === undefined ? 'not set on this machine' : KEEP_EXTRA_CA_CERTS ? 'passed to every measured process' : 'left out',
-    };
-    const results: Results = {
-      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-      quick: SIZES.quick,
-      elapsedMs: performance.now() - startedAt,
-      machine,
-      cold,
-      overhead,
-      backendDown,
-      throughput,
-      growth,
-      size: measureSize(),
-    };
-    writeFileSync(OUTPUT, renderReport(results));
+    const runs: Results[] = [];
+    for (const major of NODES) runs.push(await measureOn(major, sink));
+    writeFileSync(OUTPUT, renderReport(runs));
     mkdirSync(`${ROOT}dist/bench`, { recursive: true });
-    writeFileSync(`${ROOT}dist/bench/results.json`, JSON.stringify(results, null, 1));
-    for (const t of targets(results)) log(`${t.met ? 'met    ' : 'NOT MET'} ${t.what}: ${t.measured} (wanted ${t.target})`);
+    // The workloads' request bodies (tens of MB) are inputs, not results.
+    writeFileSync(`${ROOT}dist/bench/results.json`, JSON.stringify(runs, (key, value: unknown) => (key === 'bodies' ? undefined : value)));
+    for (const run of runs) {
+      for (const t of targets(run)) log(`${run.machine.node} ${t.met ? 'met    ' : 'NOT MET'} ${t.what}: ${t.measured} (wanted ${t.target})`);
+    }
     log(`wrote ${OUTPUT} in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
   } finally {
     await sink.close();

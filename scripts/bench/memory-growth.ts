@@ -45,7 +45,8 @@ const READ_AT = new Set([SIZES.growthFirstReading, 10_000, 50_000]);
 
 export async function measureGrowth(sink: OtlpSink, log: (line: string) => void): Promise<GrowthResult> {
   const total = SIZES.growthInvocations;
-  const layer = await startLayer(sink, { NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
+  // The launcher gives node LAMBDA_OTEL_NODE_OPTIONS, never the function's NODE_OPTIONS.
+  const layer = await startLayer(sink, { LAMBDA_OTEL_NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
   sink.reset();
   const watcher = watch(layer.pid, 20);
   const cpuBefore = watcher.cpuMs;

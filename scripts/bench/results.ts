@@ -9,7 +9,10 @@ import type { ThroughputResult } from './throughput.ts';
 export interface Machine {
   readonly nproc: number;
   readonly cpuModel: string;
+  /** The node the layer and the baselines ran on. */
   readonly node: string;
+  /** The node of the benchmark script itself. */
+  readonly runner: string;
   readonly kernel: string;
   /** /proc/loadavg (1, 5, 15 min) before and after the run. */
   readonly loadBefore: string;

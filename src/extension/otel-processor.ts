@@ -1,11 +1,13 @@
 /**
- * The layer's processor: validates the OpenTelemetry configuration at init (so that a bad
- * value fails the init visibly), then loads the OpenTelemetry pipeline lazily on the first
+ * The layer's processor: resolves and validates the OpenTelemetry configuration at init (so that
+ * a bad value of the extension's own fails the init visibly, and one of the function's is a
+ * warning), then loads the OpenTelemetry pipeline lazily on the first
  * INVOKE, after the first `event/next`: the SDK never delays the cold start. Telemetry that
  * arrives before the pipeline is loaded (init events) is held, up to a bound, and handed over.
  */
 import { loadOtelConfig } from '../config.ts';
 import type { OtelConfig } from '../config.ts';
+import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
 import type { Processor, RunContext } from '../run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
@@ -15,9 +17,11 @@ const MAX_HELD_EVENTS = 10_000;
 
 /**
  * The layer's OpenTelemetry pipeline as a {@link Processor}: spans, metrics and logs over
- * OTLP/HTTP, configured by the `OTEL_*` and `LAMBDA_OTEL_*` variables. Compose it to filter or
- * enrich events before they become telemetry.
- * @param env - where to read the configuration; the OpenTelemetry exporters read `process.env`
+ * OTLP/HTTP, configured by the `OTEL_*` and `LAMBDA_OTEL_*` variables (a `LAMBDA_OTEL_*` form of
+ * a standard variable is the extension's own and wins over the one shared with the function's
+ * SDK). Compose it to filter or enrich events before they become telemetry.
+ * @param env - where to read the configuration; at init, the standard `OTEL_*` variables the
+ * OpenTelemetry exporters read are set in `process.env` to the values resolved from it
  * @example
  * const otel = createOtelProcessor();
  * await run({ ...otel, process: (events) => otel.process(events.filter((e) => e.type !== 'function')) }, { extensionName: 'my-otel' });
@@ -56,7 +60,11 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   return {
     init(runContext) {
       context = runContext;
-      otelConfig = loadOtelConfig(env);
+      const otelEnv = resolveOtelEnv(env);
+      for (const notice of otelEnv.notices) runContext.logger[notice.level](notice.msg);
+      otelConfig = loadOtelConfig(otelEnv);
+      // The SDK's exporters and resource detector read process.env when the pipeline loads.
+      applyOtelEnv(otelEnv, process.env);
     },
     process(events) {
       for (const event of events) received.set(event.type, (received.get(event.type) ?? 0) + 1);

@@ -1,7 +1,8 @@
 /**
  * The official OTLP/HTTP exporters, protobuf by default or JSON per
  * `OTEL_EXPORTER_OTLP_[TRACES_|METRICS_|LOGS_]PROTOCOL`. Endpoint, headers, compression and timeout
- * come from the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporters themselves.
+ * come from the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporters themselves from
+ * `process.env`, where the processor's init put the values the extension goes by (`otel-env.ts`).
  */
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';

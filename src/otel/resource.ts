@@ -32,7 +32,7 @@ export interface ResourceInputs {
   readonly instanceMaxMemoryBytes?: number | undefined;
 }
 
-/** `OTEL_RESOURCE_ATTRIBUTES` is read from `process.env` by the SDK's detector, as everywhere. */
+/** `OTEL_RESOURCE_ATTRIBUTES` is read from `process.env` by the SDK's detector (its value resolved at init: `otel-env.ts`). */
 export function buildResource({ registration, lambda: env, serviceName, instanceMaxMemoryBytes }: ResourceInputs): Resource {
   const functionName = functionNameOf(registration, env);
   const lambda = resourceFromAttributes({

@@ -113,7 +113,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const sink = values['discard-otlp'] === true ? await startOtlpSink() : null;
   try {
     if (sink !== null) {
-      const endpoints = Object.keys(env).filter((key) => /^OTEL_EXPORTER_OTLP_(TRACES_|METRICS_|LOGS_)?ENDPOINT$/.test(key));
+      // LAMBDA_OTEL_...: lambda-telemetry-otel's own endpoint, which wins over the shared one.
+      const endpoints = Object.keys(env).filter((key) => /^(LAMBDA_)?OTEL_EXPORTER_OTLP_(TRACES_|METRICS_|LOGS_)?ENDPOINT$/.test(key));
       if (endpoints.length > 0) throw new UsageError(`--discard-otlp sets the OTLP endpoint itself; unset ${endpoints.join(', ')}`);
       env.OTEL_EXPORTER_OTLP_ENDPOINT = sink.url;
     }

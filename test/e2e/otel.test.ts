@@ -104,19 +104,24 @@ describe('OpenTelemetry over the wire', () => {
     }
   });
 
-  it('reports an unusable OpenTelemetry configuration through init/error', async () => {
+  it("reports an unusable OpenTelemetry configuration of the extension's own through init/error", async () => {
     const sandbox = await startSandbox({
       extensions: [EXTENSION],
-      env: await layerEnv(receiver, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317', LAMBDA_OTEL_FLUSH: 'sometimes' }),
+      env: await layerEnv(receiver, {
+        LAMBDA_OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        LAMBDA_OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317',
+        LAMBDA_OTEL_FLUSH: 'sometimes',
+      }),
     });
     const report = await sandbox.shutdown();
     const extension = only(report);
     assert.equal(extension.initError?.errorType, 'Extension.ConfigInvalid');
     const message = (extension.initError?.body as { errorMessage: string }).errorMessage;
-    assert.match(message, /OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/protobuf or http\/json \(got "grpc"/);
+    assert.match(message, /LAMBDA_OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/protobuf or http\/json \(got "grpc"/);
     assert.equal(message.match(/OTEL_EXPORTER_OTLP_PROTOCOL:/g)?.length, 1, 'one problem, named once, for one bad variable');
-    assert.match(message, /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:\/\/ or https:\/\/ URL/);
+    assert.match(message, /LAMBDA_OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:\/\/ or https:\/\/ URL/);
     assert.match(message, /LAMBDA_OTEL_FLUSH: must be adaptive, end, shutdown/);
+    assert.ok(!extension.stderr.includes('localhost:4317'), 'an endpoint value reached the log');
     assert.equal(extension.exit?.code, 1);
     assert.ok(logLines(extension).some((l) => l.errorType === 'Extension.ConfigInvalid'));
   });

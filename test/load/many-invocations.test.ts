@@ -83,7 +83,8 @@ it(`${INVOCATIONS} invocations: flat live memory, nothing pending, each exported
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         LAMBDA_OTEL_FLUSH: 'periodic,1000',
         LAMBDA_OTEL_LOG_LEVEL: 'info',
-        NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}`,
+        // The launcher starts node without the function's NODE_OPTIONS; this is the extension's own.
+        LAMBDA_OTEL_NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}`,
       },
     });
     const pid = sandbox.report().extensions[0]!.pid!;

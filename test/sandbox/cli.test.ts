@@ -30,6 +30,12 @@ describe('sandbox CLI', () => {
     assert.match(stderr, /--discard-otlp sets the OTLP endpoint itself; unset OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
   });
 
+  it("refuses --discard-otlp beside lambda-telemetry-otel's own endpoint, which would win over the sink", () => {
+    const { status, stderr } = runCli(['--extension', fixture('minimal-extension.mjs'), '--discard-otlp', '--env', 'LAMBDA_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9']);
+    assert.equal(status, 2);
+    assert.match(stderr, /--discard-otlp sets the OTLP endpoint itself; unset LAMBDA_OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
   it('runs a scenario and summarises it', () => {
     const { status, stdout } = runCli([
       '--extension', fixture('minimal-extension.mjs'),

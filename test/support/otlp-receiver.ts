@@ -12,6 +12,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { ROUTES, answer, decodeBody, encodingOf, flatHeaders, readBody, refuse } from './otlp-http.ts';
 import type { Items } from './otlp-http.ts';
 import { loadOtlpProtos, resolveOtlpProtoDir } from './otlp-protos.ts';
@@ -76,8 +77,8 @@ class Receiver implements OtlpReceiver {
   #nextArrival = 0;
   #closed = false;
 
-  constructor(server: Server, port: number, protos: OtlpProtos, maxBodyBytes: number) {
-    this.url = `http://127.0.0.1:${port}`;
+  constructor(server: Server, url: string, protos: OtlpProtos, maxBodyBytes: number) {
+    this.url = url;
     this.#server = server;
     this.#protos = protos;
     this.#maxBodyBytes = maxBodyBytes;
@@ -216,7 +217,7 @@ class Receiver implements OtlpReceiver {
 }
 
 /**
- * Starts a receiver on 127.0.0.1 (default: a free port). Rejects when the OTLP protos are
+ * Starts a receiver on 127.0.0.1 (default: a free port), over HTTPS with `tls`. Rejects when the OTLP protos are
  * missing (run `scripts/otlp-protos.sh` or set `OTLP_PROTO_DIR`) or the port is taken.
  */
 export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
@@ -225,7 +226,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
     throw new RangeError(`startOtlpReceiver: maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   }
   const protos = loadOtlpProtos(resolveOtlpProtoDir(options.protoDir));
-  const server = createServer();
+  const server: Server = options.tls === undefined ? createServer() : createTlsServer(options.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -235,5 +236,5 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return new Receiver(server, port, protos, maxBodyBytes);
+  return new Receiver(server, `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`, protos, maxBodyBytes);
 }

@@ -169,10 +169,12 @@ export interface ReceiverOptions {
   readonly port?: number;
   /** Bodies over this many bytes, compressed or not, are answered 413. Default 32 MiB. */
   readonly maxBodyBytes?: number;
+  /** PEM key and certificate: serve HTTPS (`url` then starts with `https://`). Default: plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface OtlpReceiver {
-  /** `http://127.0.0.1:PORT`, for `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`), for `OTEL_EXPORTER_OTLP_ENDPOINT`. */
   readonly url: string;
   /** Every POST to a signal path, in arrival order, each listed once answered. */
   readonly requests: readonly ReceivedRequest[];
