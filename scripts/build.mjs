@@ -3,13 +3,16 @@
 //   dist/layer/extensions/lambda-telemetry-otel   executable launcher (file name = extension name)
 //   dist/layer/lambda-telemetry-otel/index.mjs    the minified bundle
 // and zips that tree as dist/layer.zip with extensions/ at the zip root, keeping the exec bit.
+// `--standalone` (npm run build:standalone) also writes dist/layer-standalone-x86_64.zip and
+// dist/layer-standalone-arm64.zip: the same tree with the Node.js binary in it (scripts/standalone.mjs).
 // `--lib` builds only dist/lib, what the examples import (npm run example).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yazl from 'yazl';
+import { treeEntries, writeLayerZip } from './layer-zip.mjs';
+import { MAX_UNZIPPED_BYTES, writeStandaloneZips } from './standalone.mjs';
 
 const NAME = 'lambda-telemetry-otel';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -116,24 +119,22 @@ function buildTypes() {
   }
 }
 
+const layerEntries = () => treeEntries(layer, [relative(layer, launcherPath)]);
+
 async function zipLayer() {
-  // A fixed timestamp keeps the zip byte-for-byte reproducible.
-  const MTIME = new Date('2020-01-01T00:00:00Z');
-  const zip = new yazl.ZipFile();
-  const files = readdirSync(layer, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-  for (const file of files) {
-    zip.addFile(file, relative(layer, file), { mode: file === launcherPath ? 0o100755 : 0o100644, mtime: MTIME, compress: true });
-  }
   const zipPath = join(dist, 'layer.zip');
-  await new Promise((resolve, reject) => {
-    zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
-    zip.end();
-  });
-  const unzipped = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  console.log(`built ${relative(root, zipPath)}: ${statSync(zipPath).size} bytes (${files.length} files, ${unzipped} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
+  const zip = await writeLayerZip(zipPath, layerEntries());
+  console.log(`built ${relative(root, zipPath)}: ${zip.zipBytes} bytes (${zip.files} files, ${zip.unzippedBytes} bytes unzipped; entry ${statSync(bundlePath).size} bytes)`);
+}
+
+async function zipStandalone() {
+  const MB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  for (const zip of await writeStandaloneZips(layerEntries(), dist)) {
+    console.log(
+      `built ${relative(root, zip.zipPath)}: ${zip.zipBytes} bytes, ${MB(zip.zipBytes)} (${zip.files} files, ${MB(zip.unzippedBytes)} unzipped: ` +
+        `${MB(MAX_UNZIPPED_BYTES - zip.unzippedBytes)} of Lambda's ${MB(MAX_UNZIPPED_BYTES)} left; node ${zip.node.version} stripped from ${MB(zip.node.officialBytes)} to ${MB(zip.node.bytes)})`,
+    );
+  }
 }
 
 if (process.argv.includes('--lib')) {
@@ -144,4 +145,5 @@ if (process.argv.includes('--lib')) {
   await buildLib();
   buildTypes();
   await zipLayer();
+  if (process.argv.includes('--standalone')) await zipStandalone();
 }

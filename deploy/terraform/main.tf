@@ -1,5 +1,6 @@
-# The lambda-telemetry-otel layer, built from dist/layer.zip by npm run build, and a sample
-# Node.js function that exports its telemetry through it over OTLP/HTTP. See deploy/README.md.
+# The lambda-telemetry-otel layers, built into dist/ by npm run build:standalone (the Node layer
+# and the standalone x86_64 and arm64 layers), and a sample Node.js function that exports its
+# telemetry through the Node layer over OTLP/HTTP. See deploy/README.md.
 
 terraform {
   required_version = ">= 1.5"
@@ -23,6 +24,18 @@ provider "aws" {
 
 locals {
   layer_zip = "${path.module}/../../dist/layer.zip"
+  # One standalone layer per architecture, each with its own node.
+  standalone_zips = {
+    x86_64 = "${path.module}/../../dist/layer-standalone-x86_64.zip"
+    arm64  = "${path.module}/../../dist/layer-standalone-arm64.zip"
+  }
+  # The Amazon Linux 2023 runtimes (Lambda takes at most 15 per layer version; dotnet8, deprecated
+  # on 10 Nov 2026, is left out). They only filter layer listings: the layer runs on any of them.
+  standalone_runtimes = [
+    "nodejs22.x", "nodejs24.x", "python3.12", "python3.13", "python3.14",
+    "java8.al2023", "java11.al2023", "java17.al2023", "java21", "java25",
+    "dotnet10", "ruby3.3", "ruby3.4", "ruby4.0", "provided.al2023",
+  ]
 }
 
 data "aws_partition" "current" {}
@@ -37,6 +50,21 @@ resource "aws_lambda_layer_version" "telemetry" {
   # The launcher runs the bundle with the runtime's node; the bundle is pure JavaScript.
   compatible_runtimes      = ["nodejs22.x", "nodejs24.x"]
   compatible_architectures = ["x86_64", "arm64"]
+}
+
+# For runtimes without node (Python, Java, .NET, Ruby, OS-only): the layer of the function's
+# architecture, e.g. aws_lambda_layer_version.standalone["arm64"].arn.
+resource "aws_lambda_layer_version" "standalone" {
+  for_each = local.standalone_zips
+
+  layer_name       = "${var.layer_name}-standalone-${each.key}"
+  description      = "Lambda Telemetry API to OpenTelemetry over OTLP/HTTP, Node.js bundled (${each.key})"
+  filename         = each.value
+  source_code_hash = filebase64sha256(each.value)
+  license_info     = "Apache-2.0"
+
+  compatible_runtimes      = local.standalone_runtimes
+  compatible_architectures = [each.key]
 }
 
 # The same sample handler as the SAM template's.

@@ -1,19 +1,26 @@
 /**
- * The deployment templates under deploy/ parse with real parsers, deploy the zip that
- * npm run build writes, and configure the extension with variables the README documents.
+ * The deployment templates under deploy/ parse with real parsers, deploy the zips that
+ * npm run build:standalone writes (the Node layer and the two standalone layers), and configure
+ * the extension with variables the README documents.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
-import { DEPLOY, LAYER_ARCHITECTURES, LAYER_RUNTIMES, LAYER_ZIP, REQUIRED_ENV, ROOT } from './layer-spec.ts';
+import { DEPLOY, LAYER_ARCHITECTURES, LAYER_RUNTIMES, LAYER_ZIP, REQUIRED_ENV, ROOT, STANDALONE_ARCHITECTURES, STANDALONE_RUNTIMES, standaloneZipPath } from './layer-spec.ts';
 import { at, block, documentedEnvVars, readTerraform, readYaml, record } from './templates.ts';
 
 const COMPOSE = join(DEPLOY, 'docker-compose.yaml');
 const SAM_TEMPLATE = join(DEPLOY, 'sam', 'template.yaml');
 const TERRAFORM = join(DEPLOY, 'terraform');
 const SAMPLE_SOURCE = join(DEPLOY, 'sam', 'src');
+const PYTHON_SOURCE = join(DEPLOY, 'sam', 'python');
+// Not among the README's prerequisites: without it, the one check that runs the Python handler
+// is skipped and says why.
+const PYTHON = process.env.PYTHON ?? 'python3';
+const PYTHON_MISSING = spawnSync(PYTHON, ['--version']).error === undefined ? false : `${PYTHON} is not installed: the Python handler is not run`;
 
 /** "4318:4318" and { published, target } alike, as [host, container] port strings. */
 function portPairs(ports: unknown): Array<[string, string]> {
@@ -88,30 +95,69 @@ describe('deploy/sam/template.yaml', () => {
     for (const ref of refs) assert.ok(ref in parameters || ref in resources || ref.startsWith('AWS::'), `Ref ${ref} resolves`);
   });
 
-  it('deploys the built layer zip for every Node.js runtime and both architectures', () => {
-    const layers = ofType('AWS::Serverless::LayerVersion');
-    assert.equal(layers.length, 1);
-    const properties = record(layers[0]![1], 'Properties');
-    assert.equal(resolve(dirname(SAM_TEMPLATE), String(properties.ContentUri)), LAYER_ZIP);
-    assert.deepEqual(properties.CompatibleRuntimes, LAYER_RUNTIMES);
-    assert.deepEqual(properties.CompatibleArchitectures, LAYER_ARCHITECTURES);
+  const layerWithZip = (zip: string): [string, Record<string, unknown>] => {
+    const found = ofType('AWS::Serverless::LayerVersion').filter(([, layer]) => resolve(dirname(SAM_TEMPLATE), String(at(layer, 'Properties', 'ContentUri'))) === zip);
+    assert.equal(found.length, 1, `one layer deploys ${zip}`);
+    return [found[0]![0], record(found[0]![1], 'Properties')];
+  };
+  const functionWithRuntime = (runtime: string): Record<string, unknown> => {
+    const found = ofType('AWS::Serverless::Function').filter(([, fn]) => at(fn, 'Properties', 'Runtime') === runtime);
+    assert.equal(found.length, 1, `one ${runtime} function`);
+    return record(found[0]![1], 'Properties');
+  };
+
+  it('deploys the three built layer zips: the Node layer and one standalone layer per architecture', () => {
+    assert.equal(ofType('AWS::Serverless::LayerVersion').length, 1 + STANDALONE_ARCHITECTURES.length);
+    const [, node] = layerWithZip(LAYER_ZIP);
+    assert.deepEqual(node.CompatibleRuntimes, LAYER_RUNTIMES);
+    assert.deepEqual(node.CompatibleArchitectures, LAYER_ARCHITECTURES);
+    for (const architecture of STANDALONE_ARCHITECTURES) {
+      const [, standalone] = layerWithZip(standaloneZipPath(architecture));
+      assert.deepEqual(standalone.CompatibleRuntimes, STANDALONE_RUNTIMES, `${architecture}: the AL2023 runtimes`);
+      assert.deepEqual(standalone.CompatibleArchitectures, [architecture]);
+      assert.equal(standalone.LayerName, `lambda-telemetry-otel-standalone-${architecture}`);
+    }
   });
 
-  it('runs the sample function on nodejs22.x arm64 with the layer', () => {
-    const [layerId] = ofType('AWS::Serverless::LayerVersion')[0]!;
-    const functions = ofType('AWS::Serverless::Function');
-    assert.equal(functions.length, 1);
-    const properties = record(functions[0]![1], 'Properties');
-    assert.equal(properties.Runtime, 'nodejs22.x');
+  it('runs the sample function on nodejs22.x arm64 with the Node layer', () => {
+    const [layerId] = layerWithZip(LAYER_ZIP);
+    assert.equal(ofType('AWS::Serverless::Function').length, 2);
+    const properties = functionWithRuntime('nodejs22.x');
     assert.deepEqual(properties.Architectures, ['arm64']);
     assert.deepEqual(properties.Layers, [{ Ref: layerId }]);
     assert.equal(resolve(dirname(SAM_TEMPLATE), String(properties.CodeUri)), SAMPLE_SOURCE);
     assert.equal(properties.Handler, 'index.handler');
   });
 
+  it('runs a sample Python function on an AL2023 Python runtime with the standalone layer of its architecture', () => {
+    const pythonFunctions = ofType('AWS::Serverless::Function').filter(([, fn]) => String(at(fn, 'Properties', 'Runtime')).startsWith('python'));
+    assert.equal(pythonFunctions.length, 1);
+    const properties = record(pythonFunctions[0]![1], 'Properties');
+    assert.ok(STANDALONE_RUNTIMES.includes(String(properties.Runtime)), `${String(properties.Runtime)} is an AL2023 runtime the standalone layer lists`);
+    const architectures = properties.Architectures as string[];
+    assert.equal(architectures.length, 1);
+    const [layerId] = layerWithZip(standaloneZipPath(architectures[0]!));
+    assert.deepEqual(properties.Layers, [{ Ref: layerId }]);
+    assert.equal(resolve(dirname(SAM_TEMPLATE), String(properties.CodeUri)), PYTHON_SOURCE);
+    assert.equal(properties.Handler, 'app.handler');
+    assert.ok(existsSync(join(PYTHON_SOURCE, 'app.py')));
+  });
+
+  it('outputs every layer version and function it deploys', () => {
+    const outputs = Object.values(record(template, 'Outputs')).map((output) => JSON.stringify(at(output, 'Value')));
+    for (const [id] of [...ofType('AWS::Serverless::LayerVersion'), ...ofType('AWS::Serverless::Function')]) {
+      assert.ok(outputs.includes(JSON.stringify({ Ref: id })), `${id} is an output`);
+    }
+  });
+
   it('sets the OTLP endpoint and headers from parameters, the headers one NoEcho and optional', () => {
-    const variables = record(ofType('AWS::Serverless::Function')[0]![1], 'Properties', 'Environment', 'Variables');
+    const [first, ...others] = ofType('AWS::Serverless::Function').map(([, fn]) => record(fn, 'Properties', 'Environment', 'Variables'));
+    const variables = first!;
     for (const name of REQUIRED_ENV) assert.ok(name in variables, `${name} is set`);
+    for (const other of others) {
+      for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'LAMBDA_OTEL_FLUSH']) assert.deepEqual(other[name], variables[name], `${name} as on the first function`);
+      assert.ok('OTEL_SERVICE_NAME' in other);
+    }
     const endpointParameter = String(at(variables, 'OTEL_EXPORTER_OTLP_ENDPOINT', 'Ref'));
     assert.equal(record(parameters, endpointParameter).Default, undefined, 'the endpoint has no default: a deployment must choose one');
     const [condition, whenSet, whenEmpty] = at(variables, 'OTEL_EXPORTER_OTLP_HEADERS', 'Fn::If') as [string, unknown, unknown];
@@ -124,8 +170,10 @@ describe('deploy/sam/template.yaml', () => {
 
   it('sets only variables the README documents', () => {
     const documented = documentedEnvVars();
-    const variables = record(ofType('AWS::Serverless::Function')[0]![1], 'Properties', 'Environment', 'Variables');
-    for (const name of Object.keys(variables)) assert.ok(documented.has(name), `${name} is in README.md`);
+    for (const [id, fn] of ofType('AWS::Serverless::Function')) {
+      const variables = record(fn, 'Properties', 'Environment', 'Variables');
+      for (const name of Object.keys(variables)) assert.ok(documented.has(name), `${id}: ${name} is in README.md`);
+    }
   });
 
   it('ships a sample handler that logs and returns', async () => {
@@ -141,6 +189,20 @@ describe('deploy/sam/template.yaml', () => {
       console.info = info;
     }
     assert.equal(lines.length, 1);
+  });
+  it('ships a sample Python handler that logs and returns', { skip: PYTHON_MISSING }, () => {
+    const script = [
+      'import json, logging, sys',
+      'logging.basicConfig(stream=sys.stderr, level=logging.INFO)',
+      `sys.path.insert(0, ${JSON.stringify(PYTHON_SOURCE)})`,
+      'import app',
+      'class Context: aws_request_id = "req-1"',
+      'print(json.dumps(app.handler({"orderId": 1}, Context())))',
+    ].join('\n');
+    const result = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { ok: true, requestId: 'req-1' });
+    assert.match(result.stderr, /sample invoked \{"keys": \["orderId"\]\}/);
   });
 });
 
@@ -158,6 +220,20 @@ describe('deploy/terraform', () => {
     assert.equal(modulePath(block(tf, 'locals').layer_zip), LAYER_ZIP);
     assert.deepEqual(layer.compatible_runtimes, LAYER_RUNTIMES);
     assert.deepEqual(layer.compatible_architectures, LAYER_ARCHITECTURES);
+  });
+
+  it('publishes each standalone zip for its own architecture and the AL2023 runtimes, hashed likewise', () => {
+    const standalone = block(tf, 'resource', 'aws_lambda_layer_version', 'standalone');
+    assert.equal(standalone.for_each, '${local.standalone_zips}');
+    const zips = record(block(tf, 'locals'), 'standalone_zips');
+    assert.deepEqual(Object.keys(zips).sort(), [...STANDALONE_ARCHITECTURES].sort());
+    for (const architecture of STANDALONE_ARCHITECTURES) assert.equal(modulePath(zips[architecture]), standaloneZipPath(architecture));
+    assert.equal(standalone.filename, '${each.value}');
+    assert.equal(standalone.source_code_hash, '${filebase64sha256(each.value)}');
+    assert.deepEqual(standalone.compatible_architectures, ['${each.key}']);
+    assert.equal(standalone.compatible_runtimes, '${local.standalone_runtimes}');
+    assert.deepEqual(block(tf, 'locals').standalone_runtimes, STANDALONE_RUNTIMES);
+    assert.equal(standalone.layer_name, '${var.layer_name}-standalone-${each.key}');
   });
 
   it('zips the SAM sample handler for a nodejs22.x arm64 function that uses the layer', () => {
@@ -201,7 +277,8 @@ describe('deploy/terraform', () => {
     assert.deepEqual([...used].sort(), declared);
   });
 
-  it('outputs the layer version ARN', () => {
+  it('outputs the layer version ARNs, the standalone ones by architecture', () => {
     assert.equal(block(tf, 'output', 'layer_version_arn').value, '${aws_lambda_layer_version.telemetry.arn}');
+    assert.equal(block(tf, 'output', 'standalone_layer_version_arns').value, '${{ for arch, layer in aws_lambda_layer_version.standalone : arch => layer.arn }}');
   });
 });

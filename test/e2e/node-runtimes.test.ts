@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../support/otlp-receiver.ts';
-import { EXTENSION, assertLayerBuilt, layerEnv, logLines, only } from './support.ts';
+import { EXTENSION, assertLayerBuilt, layerEnv, logLines, only, subscribedNode } from './support.ts';
 
 async function oneInvocation(receiver: OtlpReceiver, path: string, requestId: string): Promise<Array<Record<string, unknown>>> {
   const sandbox = await startSandbox({ extensions: [EXTENSION], env: { ...(await layerEnv(receiver)), PATH: path } });
@@ -24,7 +24,6 @@ async function oneInvocation(receiver: OtlpReceiver, path: string, requestId: st
   return logLines(extension);
 }
 
-const subscribedNode = (lines: ReadonlyArray<Record<string, unknown>>): unknown => lines.find((line) => line.msg === 'subscribed')?.node;
 const oldNodeWarnings = (lines: ReadonlyArray<Record<string, unknown>>): unknown[] =>
   lines.filter((line) => String(line.msg).startsWith('running on Node.js')).map((line) => line.msg);
 

@@ -29,6 +29,9 @@ export function logLines(extension: ExtensionReport): Array<Record<string, unkno
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** The node the extension runs on, from its `subscribed` log line. */
+export const subscribedNode = (lines: ReadonlyArray<Record<string, unknown>>): unknown => lines.find((line) => line.msg === 'subscribed')?.node;
+
 /** The one extension of a single-extension run. */
 export function only(report: SandboxReport): ExtensionReport {
   assert.equal(report.extensions.length, 1);
