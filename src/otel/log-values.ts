@@ -9,7 +9,7 @@
  * attribute nest 5 + 3 × 16 = 53 messages deep; 32 levels would nest 101.
  */
 import type { AnyValue } from '@opentelemetry/api';
-import { setField } from '../telemetry/log-record.ts';
+import { setField } from '../util/set-field.ts';
 
 /** Maps and arrays nested deeper than this (the value itself is level 1) are kept as their JSON text. */
 export const MAX_VALUE_DEPTH = 16;

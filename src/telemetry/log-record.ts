@@ -5,6 +5,7 @@
  * object plus the body slice (and, for JSON, the attributes object when there are extra fields).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
  */
+import { setField } from '../util/set-field.ts';
 import type { JsonLogRecord, LogRecord } from './events.ts';
 
 /**
@@ -314,12 +315,3 @@ function indexBefore(s: string, code: number, from: number, limit: number, end: 
 
 function isDigit(c: number): boolean { return c >= ZERO && c <= NINE; }
 function isUpper(c: number): boolean { return c >= UPPER_A && c <= UPPER_Z; }
-
-/**
- * Sets `target[key]` as an own data property, whatever the key: JSON.parse makes a field named
- * `__proto__` an own property, and a plain assignment would set the prototype instead.
- */
-export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
