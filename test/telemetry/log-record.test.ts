@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JsonLogRecord, LogRecord } from '../../src/telemetry/events.ts';
-import { parseLogRecord, SEVERITY, severityOf } from '../../src/telemetry/log-record.ts';
-import type { ParsedLog } from '../../src/telemetry/log-record.ts';
+import { parseLogRecord } from '../../src/telemetry/log-line.ts';
+import { SEVERITY, severityOf } from '../../src/telemetry/log-severity.ts';
+import type { ParsedLog } from '../../src/telemetry/parsed-log.ts';
 
 const ID = '3b9e2a71-5c4d-4f08-b6a2-91d7e0c35f4a';
 const ID_UPPER = 'C0FFEE00-1D2B-4A3C-8E9F-0123456789AB';
