@@ -15,7 +15,7 @@
  * leaves room.
  */
 import type { TelemetryEvent } from './events.ts';
-import type { Completion, CorrelatorStats, InvocationRecord, PhaseRecord } from './invocation.ts';
+import type { Completion, InvocationRecord, PhaseRecord } from './invocation.ts';
 import { createPendingInvocations } from './pending-invocations.ts';
 import type { PendingInvocation } from './pending-invocations.ts';
 import { createPendingPhases } from './pending-phases.ts';
@@ -38,6 +38,16 @@ export interface CorrelatorOptions {
   readonly onInvocation: (record: InvocationRecord) => void;
   /** A phase emitted on its own (not attached to an invocation). */
   readonly onPhase: (record: PhaseRecord) => void;
+}
+
+/** Counters of the correlator's own bookkeeping. */
+export interface CorrelatorStats {
+  /** Invocations currently waiting for more events. */
+  readonly inFlight: number;
+  /** Invocations emitted incomplete because of the cap or the age limit. */
+  readonly evicted: number;
+  /** Events for an invocation or phase that was already emitted (counted, then dropped). */
+  readonly late: number;
 }
 
 /** Joins Telemetry API platform events into invocation and phase records. */

@@ -51,13 +51,3 @@ export interface InvocationRecord {
   readonly phases: readonly PhaseRecord[];
   readonly completion: Completion;
 }
-
-/** Counters of the correlator's own bookkeeping. */
-export interface CorrelatorStats {
-  /** Invocations currently waiting for more events. */
-  readonly inFlight: number;
-  /** Invocations emitted incomplete because of the cap or the age limit. */
-  readonly evicted: number;
-  /** Events for an invocation that was already emitted (counted, then dropped). */
-  readonly late: number;
-}
