@@ -1,7 +1,6 @@
 /**
- * Checks an event time has the shape Lambda stamps: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
- * Date.parse alone also takes "2024", RFC 1123 dates and zone-less local times, and rolls
- * Feb 30 over to March.
+ * The decoder's check of an event's `time`: the ISO 8601 shape Lambda stamps, on a real
+ * calendar day. (Timestamps inside log lines, which runtimes write, are read by log-time.ts.)
  */
 
 const DIGIT = /* '0' */ 48;
