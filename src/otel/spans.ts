@@ -40,8 +40,11 @@ import {
 } from './attributes.ts';
 import type { InvocationContexts } from './invocation-context.ts';
 
-/** Span names besides the function's own; the platform's span names are kept as Lambda sends them. */
-export const SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'postRuntimeExtensions' } as const;
+/**
+ * Names of the spans this extension names itself, besides the invocation's (the function name).
+ * The spans Lambda sends keep Lambda's names: `SPAN_NAMES` in telemetry/constants.ts.
+ */
+export const OWN_SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'postRuntimeExtensions' } as const;
 
 export interface SpanMapperOptions {
   readonly resource: Resource;
@@ -133,7 +136,7 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
     };
     if (record.completion !== 'complete') attributes[ATTR_AWS_LAMBDA_COMPLETION] = record.completion;
     const context = parent === undefined ? { traceId: random.generateTraceId(), spanId: random.generateSpanId(), traceFlags: TraceFlags.SAMPLED } : childOf(parent);
-    finish({ name: record.kind === 'init' ? SPAN_NAMES.INIT : SPAN_NAMES.RESTORE, kind: SpanKind.INTERNAL, context, parent, startMs, endMs, attributes, status: errorStatus(attributes, status, errorType) });
+    finish({ name: record.kind === 'init' ? OWN_SPAN_NAMES.INIT : OWN_SPAN_NAMES.RESTORE, kind: SpanKind.INTERNAL, context, parent, startMs, endMs, attributes, status: errorStatus(attributes, status, errorType) });
     children(runtimeDone?.record.spans, context);
     children(report?.record.spans, context);
   }
@@ -183,7 +186,7 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
       // On-demand functions put them in runtimeDone, Managed Instances in the report (no runtimeDone there).
       children(runtimeDone?.record.spans ?? report?.record.spans, context);
       if (runtimeMs !== undefined && reportMs !== undefined && reportMs > runtimeMs) {
-        finish({ name: SPAN_NAMES.POST_RUNTIME, kind: SpanKind.INTERNAL, context: childOf(context), parent: context, startMs: startMs + runtimeMs, endMs: startMs + reportMs });
+        finish({ name: OWN_SPAN_NAMES.POST_RUNTIME, kind: SpanKind.INTERNAL, context: childOf(context), parent: context, startMs: startMs + runtimeMs, endMs: startMs + reportMs });
       }
       for (const phase of record.phases) phaseSpan(phase, context, record.coldStart);
     },
