@@ -34,11 +34,18 @@ export interface FlushPolicyOptions {
   readonly now?: () => number;
 }
 
+/** A mode as it applies to one INVOKE: `adaptive` is `end` or `periodic` at any one time. */
+export type EffectiveFlushMode = 'end' | 'periodic' | 'shutdown';
+
 export interface FlushPolicy {
   /** Called on INVOKE; `event/next` is called again once it resolves. */
   onInvoke(event: InvokeEvent): Promise<void>;
-  /** The mode of the latest INVOKE: `end` held it (or would have, but for a failing backend). */
-  mode(): 'end' | 'periodic' | 'shutdown';
+  /**
+   * The mode that applied to the latest INVOKE (before the first: the configured one, `end` for
+   * adaptive). Still `end` when a failing backend made that invocation export in the background
+   * instead of waiting; `periodic` once runtimeDone proved unreliable.
+   */
+  effectiveMode(): EffectiveFlushMode;
   stop(): void;
 }
 
@@ -54,7 +61,7 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
   const recentInvokes: number[] = [];
   let lastFlushMs = now();
   let timer: NodeJS.Timeout | null = null;
-  let current: 'end' | 'periodic' | 'shutdown' = options.mode.kind === 'adaptive' ? 'end' : options.mode.kind;
+  let current: EffectiveFlushMode = options.mode.kind === 'adaptive' ? 'end' : options.mode.kind;
 
   const flushInBackground = (): void => {
     lastFlushMs = now();
@@ -107,7 +114,7 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
       const leftMs = Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now());
       if (!(await withTimeout(options.flush(), Math.min(options.flushTimeoutMs, leftMs)))) options.onFlushTimeout?.();
     },
-    mode: () => current,
+    effectiveMode: () => current,
     stop: stopTimer,
   };
 }
