@@ -14,7 +14,7 @@ import type { Logger } from '../util/logger.ts';
 import type { IntakeStats } from '../lambda/listener.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
 import { withTimeout } from '../util/with-timeout.ts';
-import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
+import type { TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createBackendHealth } from './backend-health.ts';
 import { createExporters } from './exporters.ts';
@@ -29,6 +29,7 @@ import { createLogAttribution } from './log-attribution.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
+import { createOwnLogFilter } from './own-log-filter.ts';
 import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWait } from './runtime-done-wait.ts';
 import { createSelfMetrics } from './self-metrics.ts';
@@ -125,11 +126,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     metricPointsDropped: () => metricBuffer.dropped(),
   });
   const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logQueue.push(record) });
-  const ownLogMarker = `"logger":${JSON.stringify(context.registration.extensionName)}`;
+  const ownLines = createOwnLogFilter(context.registration.extensionName);
   const attribution = createLogAttribution({ concurrent: context.managedInstances === true, maxInFlight: config.maxInFlight });
   /** Set when telemetry arrived since the last export: idle environments (Managed Instances) send nothing. */
   let dirty = false;
-  let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWait({
     quietMs: (context.bufferingTimeoutMs ?? DEFAULT_BUFFERING.timeoutMs) + RUNTIME_DONE_GRACE_MS,
@@ -221,8 +221,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       runtimeDone.observe(events);
       for (const event of events) {
         if (event.type === 'function' || event.type === 'extension') {
-          if (event.type === 'extension' && isOwnLine(event.record, ownLogMarker, context.registration.extensionName)) ownLinesSkipped++;
-          else pendingLogBytes += logs.record(event, attribution.fallback());
+          if (event.type !== 'extension' || !ownLines.isOwn(event.record)) pendingLogBytes += logs.record(event, attribution.fallback());
           continue;
         }
         correlator.add(event);
@@ -276,7 +275,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) {
         logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: logQueue.dropped() });
       }
-      logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });
+      logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLines.skipped() });
     },
   };
 }
@@ -294,14 +293,5 @@ function managedInstancesMode(mode: FlushMode): FlushMode {
 function undelivered<T>(queue: ExportQueue<T>, exporter: RetainingExporter<T>): number {
   const { droppedOverflow, droppedRefused, retained } = exporter.stats();
   return queue.dropped() + queue.unsettled() + droppedOverflow + droppedRefused + retained;
-}
-
-/**
- * This extension's own log lines come back through the `extension` stream when it is
- * subscribed; mapping them would log about them, and so on forever. Our logger writes JSON
- * lines naming itself (Lambda may hand them over parsed, in JSON log format).
- */
-function isOwnLine(record: LogRecord, marker: string, extensionName: string): boolean {
-  return typeof record === 'string' ? record.startsWith('{"level":') && record.includes(marker) : record.logger === extensionName;
 }
 
