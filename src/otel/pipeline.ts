@@ -16,6 +16,7 @@ import { createCorrelator } from '../telemetry/correlator.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
+import { createBackPressure } from './back-pressure.ts';
 import { createBackendHealth } from './backend-health.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
@@ -138,6 +139,9 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     onUnreliable: (misses) =>
       logger.warn('platform.runtimeDone missing for several invocations in a row; no longer waiting for it, exporting in the background', { invocations: misses }),
   });
+  // A burst faster than the backend: Lambda's next batch waits until the queues drained.
+  // Quiet while held is not quiet on Lambda's side: the stream resumes from the answer.
+  const backPressure = createBackPressure([spanQueue, logQueue], () => runtimeDone.activity());
 
   let pendingLogBytes = 0;
   const pendingBytes = (): number => spanQueue.length * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
@@ -235,12 +239,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       }
       correlator.endBatch();
       if (pendingBytes() >= config.flushBytes) void flushIfDue();
-      // A burst faster than the backend: Lambda's next batch waits until the queues drained.
-      if (spanQueue.length * 2 > spanQueue.capacity || logQueue.length * 2 > logQueue.capacity) {
-        // Quiet while held is not quiet on Lambda's side: the stream resumes from the answer.
-        return Promise.all([spanQueue.flush(), logQueue.flush()]).then(() => runtimeDone.activity());
-      }
-      return undefined;
+      return backPressure.hold();
     },
 
     invoke(event) {
