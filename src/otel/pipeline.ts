@@ -34,6 +34,7 @@ import { createOwnLogFilter } from './own-log-filter.ts';
 import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWait } from './runtime-done-wait.ts';
 import { createSelfMetrics } from './self-metrics.ts';
+import { createSerialFlush } from './serial-flush.ts';
 import { createSpanMapper } from './spans.ts';
 
 export interface PipelineContext {
@@ -169,7 +170,6 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     },
   });
 
-  let flushing: Promise<void> = Promise.resolve();
   async function exportAll(): Promise<void> {
     const startedMs = performance.now();
     dirty = false;
@@ -184,26 +184,12 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
     self.flushed(performance.now() - startedMs);
   }
-  let queued: Promise<void> | null = null;
-  /**
-   * Serialised: a flush asked for while one runs waits for it, then exports what came since.
-   * Requests made while one is already waiting join it: under load every invocation past a
-   * threshold asks again, and one export carries everything pending when it starts.
-   */
-  function flush(): Promise<void> {
-    if (queued !== null) return queued;
-    const next = flushing.then(() => {
-      queued = null;
-      return exportAll();
-    });
-    queued = next.catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
-    flushing = queued;
-    return queued;
-  }
+  const exportFailed = (error: unknown): void => logger.warn('export failed', { cause: String(error) });
+  const serial = createSerialFlush(exportAll, exportFailed);
 
   /** Every flush but SHUTDOWN's: while the backend fails, only when its backoff allows. */
   function flushIfDue(): Promise<void> {
-    return health.attemptDue() && (dirty || health.failing()) ? flush() : Promise.resolve();
+    return health.attemptDue() && (dirty || health.failing()) ? serial.flush() : Promise.resolve();
   }
 
   const policy = createFlushPolicy({
@@ -258,9 +244,9 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       correlator.flush();
       // A running export must finish first, but not past half the time left: an export stuck
       // on a slow backend must not hold the last reports.
-      await withTimeout(flushing, Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
+      await withTimeout(serial.settled(), Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
       // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
-      const exported = exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
+      const exported = exportAll().catch(exportFailed);
       if (!(await withTimeout(exported, Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS)))) {
         logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
       }
