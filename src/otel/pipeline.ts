@@ -13,7 +13,6 @@ import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../util/logger.ts';
 import type { IntakeStats } from '../lambda/listener.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
-import { withTimeout } from '../util/with-timeout.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createBackPressure } from './back-pressure.ts';
@@ -21,11 +20,9 @@ import { createBackendHealth } from './backend-health.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
 import { createExportQueue } from './export-queue.ts';
-import type { ExportQueue } from './export-queue.ts';
 import { createFlushPolicy } from './flush-policy.ts';
 import { createInvocationContexts } from './invocation-context.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
-import type { RetainingExporter } from './retaining-exporter.ts';
 import { createLogAttribution } from './log-attribution.ts';
 import { createLogMapper } from './logs.ts';
 import { createMetricBuffer } from './metric-buffer.ts';
@@ -35,6 +32,7 @@ import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWait } from './runtime-done-wait.ts';
 import { createSelfMetrics } from './self-metrics.ts';
 import { createSerialFlush } from './serial-flush.ts';
+import { exportAtShutdown } from './shutdown-export.ts';
 import { createSpanMapper } from './spans.ts';
 
 export interface PipelineContext {
@@ -77,10 +75,6 @@ const SPAN_QUEUE_RESERVE = 32_768;
 const LOG_EXPORT_BATCH = 512;
 /** Invoked function ARNs remembered per request id, for `cloud.resource_id`. */
 const MAX_REMEMBERED_ARNS = 64;
-/** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
-const SHUTDOWN_WAIT_SHARE = 0.5;
-/** Kept before the SHUTDOWN deadline to count and log what did not get out. */
-const ACCOUNTING_MARGIN_MS = 50;
 /** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
 const ESTIMATED_SPAN_BYTES = 300;
 const ESTIMATED_POINT_BYTES = 90;
@@ -238,29 +232,19 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     async shutdown(deadlineMs) {
       policy.stop();
       health.close();
-      const missing = correlator.owedReports();
-      if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
-      const pendingAtShutdown = correlator.stats().inFlight;
-      correlator.flush();
-      // A running export must finish first, but not past half the time left: an export stuck
-      // on a slow backend must not hold the last reports.
-      await withTimeout(serial.settled(), Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
-      // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
-      const exported = exportAll().catch(exportFailed);
-      if (!(await withTimeout(exported, Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS)))) {
-        logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
-      }
-      const { evicted, late } = correlator.stats();
-      if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
-      const lost = {
-        spans: undelivered(spanQueue, spanExporter),
-        metricPoints: metricBuffer.dropped() + metricBuffer.unsettledPoints(),
-        logRecords: undelivered(logQueue, logExporter),
-      };
-      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) {
-        logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: logQueue.dropped() });
-      }
-      logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLines.skipped() });
+      await exportAtShutdown(
+        {
+          logger,
+          correlator,
+          flushesSettled: serial.settled,
+          exportAll: () => exportAll().catch(exportFailed),
+          spans: { queue: spanQueue, exporter: spanExporter },
+          logRecords: { queue: logQueue, exporter: logExporter },
+          metrics: metricBuffer,
+          ownLogLinesSkipped: ownLines.skipped,
+        },
+        deadlineMs,
+      );
     },
   };
 }
@@ -269,14 +253,5 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
 function managedInstancesMode(mode: FlushMode): FlushMode {
   if (mode.kind === 'periodic' || mode.kind === 'shutdown') return mode;
   return { kind: 'periodic', intervalMs: MANAGED_INSTANCES_FLUSH_MS };
-}
-
-/**
- * What of one signal did not reach the backend: refused by the full queue, still queued or on
- * the way in an export that did not answer in time, or dropped or still retained by the exporter.
- */
-function undelivered<T>(queue: ExportQueue<T>, exporter: RetainingExporter<T>): number {
-  const { droppedOverflow, droppedRefused, retained } = exporter.stats();
-  return queue.dropped() + queue.unsettled() + droppedOverflow + droppedRefused + retained;
 }
 
