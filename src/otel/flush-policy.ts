@@ -12,6 +12,9 @@
  * - `adaptive` (default): `end` while invocations are rare, `periodic` (10 s) while they are
  *   frequent (20 invocations within 60 s), like Datadog's extension.
  * - `shutdown`: only at SHUTDOWN and when a threshold is reached.
+ *
+ * On Lambda Managed Instances there is no INVOKE to end an invocation: `end` and `adaptive`
+ * become a timer of {@link MANAGED_INSTANCES_FLUSH_MS} there ({@link managedInstancesMode}).
  */
 import type { FlushMode } from './config.ts';
 import { withTimeout } from '../util/with-timeout.ts';
@@ -55,6 +58,14 @@ export const FREQUENT_WINDOW_MS = 60_000;
 export const ADAPTIVE_INTERVAL_MS = 10_000;
 /** End mode gives up waiting for runtimeDone this long before the invocation's deadline. */
 const DEADLINE_MARGIN_MS = 100;
+/** Export interval on Managed Instances: an invocation's telemetry leaves within about a second of its report. */
+export const MANAGED_INSTANCES_FLUSH_MS = 1000;
+
+/** The mode on Managed Instances: without INVOKE nothing ends an invocation for `end` to wait on, so a timer exports instead. */
+export function managedInstancesMode(mode: FlushMode): FlushMode {
+  if (mode.kind === 'periodic' || mode.kind === 'shutdown') return mode;
+  return { kind: 'periodic', intervalMs: MANAGED_INSTANCES_FLUSH_MS };
+}
 
 export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
   const now = options.now ?? Date.now;

@@ -7,7 +7,7 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { DEFAULT_BUFFERING } from '../lambda/telemetry-api.ts';
-import type { FlushMode, OtelConfig } from './config.ts';
+import type { OtelConfig } from './config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../util/logger.ts';
@@ -20,7 +20,7 @@ import { createBackendHealth } from './backend-health.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
 import { createExportQueue } from './export-queue.ts';
-import { createFlushPolicy } from './flush-policy.ts';
+import { createFlushPolicy, managedInstancesMode } from './flush-policy.ts';
 import { createInvocationContexts } from './invocation-context.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
 import { createLogAttribution } from './log-attribution.ts';
@@ -45,8 +45,8 @@ export interface PipelineContext {
   readonly bufferingTimeoutMs?: number;
   /**
    * Lambda Managed Instances: no INVOKE, no freeze, concurrent invocations. Exports run on a
-   * timer ({@link MANAGED_INSTANCES_FLUSH_MS} unless `LAMBDA_OTEL_FLUSH` is `periodic,<ms>` or
-   * `shutdown`), and log lines are attributed only by their own request id.
+   * timer (see {@link managedInstancesMode}), and log lines are attributed only by their own
+   * request id.
    */
   readonly managedInstances?: boolean;
   /** `instanceMaxMemory` of the environment's `platform.initStart` (bytes), for `faas.max_memory`. */
@@ -83,8 +83,6 @@ const ESTIMATED_POINT_BYTES = 90;
  * delivery, our listener and a scheduling hiccup at 128 MB (7 % of a vCPU).
  */
 export const RUNTIME_DONE_GRACE_MS = 200;
-/** Export interval on Managed Instances: an invocation's telemetry leaves within about a second of its report. */
-export const MANAGED_INSTANCES_FLUSH_MS = 1000;
 
 export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const { config, logger } = context;
@@ -248,10 +246,3 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     },
   };
 }
-
-/** Without INVOKE nothing ends an invocation for `end` to wait on: a timer exports instead. */
-function managedInstancesMode(mode: FlushMode): FlushMode {
-  if (mode.kind === 'periodic' || mode.kind === 'shutdown') return mode;
-  return { kind: 'periodic', intervalMs: MANAGED_INSTANCES_FLUSH_MS };
-}
-
