@@ -1,8 +1,10 @@
 /**
- * The OpenTelemetry side of the layer: joins platform events into invocations, maps them to
- * spans and metrics with the OpenTelemetry SDK, and exports them over OTLP/HTTP by the flush
- * policy, at the buffer thresholds, and at SHUTDOWN inside the deadline. Loaded lazily, after
- * the first `event/next`, so that the SDK does not delay the cold start.
+ * The OpenTelemetry side of the layer, wired: joins platform events into invocations, maps them
+ * and the log lines to spans, metrics and log records with the OpenTelemetry SDK, and exports
+ * them over OTLP/HTTP by the flush policy, at the buffer thresholds, and at SHUTDOWN inside the
+ * deadline. Each of those jobs has a module of its own; this one builds them, connects them and
+ * routes each batch of events. Loaded lazily, after the first `event/next`, so that the SDK does
+ * not delay the cold start.
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -17,15 +19,13 @@ import type { TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
 import { createBackPressure } from './back-pressure.ts';
 import { createBackendHealth } from './backend-health.ts';
+import { createDelivery } from './delivery.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
-import { createExportQueue } from './export-queue.ts';
 import { createFlushPolicy, managedInstancesMode } from './flush-policy.ts';
 import { createInvocationContexts } from './invocation-context.ts';
-import { createRetainingExporter } from './retaining-exporter.ts';
 import { createLogAttribution } from './log-attribution.ts';
 import { createLogMapper } from './logs.ts';
-import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
 import { createOwnLogFilter } from './own-log-filter.ts';
 import { buildResource, functionNameOf } from './resource.ts';
@@ -66,18 +66,8 @@ export interface OtelPipeline {
 }
 
 const SCOPE = { name: 'lambda-telemetry-otel' } as const;
-/**
- * Spans that may wait for export at once: two max-size Telemetry API batches of invocations
- * (up to 3 333 each, four spans apiece) arriving faster than the backend takes them.
- */
-const SPAN_QUEUE_RESERVE = 32_768;
-/** Log records per export request. */
-const LOG_EXPORT_BATCH = 512;
 /** Invoked function ARNs remembered per request id, for `cloud.resource_id`. */
 const MAX_REMEMBERED_ARNS = 64;
-/** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
-const ESTIMATED_SPAN_BYTES = 300;
-const ESTIMATED_POINT_BYTES = 90;
 /**
  * Added to the buffering timeout for the quiet-stream bound of the runtimeDone wait: Lambda's
  * delivery, our listener and a scheduling hiccup at 128 MB (7 % of a vCPU).
@@ -99,27 +89,23 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   const given = context.exporters ?? createExporters(config);
   const exporters = { traces: health.watch('traces', given.traces), metrics: health.watch('metrics', given.metrics), logs: health.watch('logs', given.logs) };
-  // What a down backend does not take is kept for the next export, up to a bound.
-  const spanExporter = createRetainingExporter(exporters.traces, { maxItems: config.retainItems, batchSize: config.flushSpans });
-  const logExporter = createRetainingExporter(exporters.logs, { maxItems: config.retainItems, batchSize: LOG_EXPORT_BATCH });
-  const spanQueue = createExportQueue(spanExporter, { capacity: Math.max(config.flushSpans * 4, SPAN_QUEUE_RESERVE), batchSize: config.flushSpans });
-  const logQueue = createExportQueue(logExporter, { capacity: config.logQueue, batchSize: LOG_EXPORT_BATCH });
   const gauges = createInvocationGauges();
-  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems, batchPoints: config.flushPoints });
-  const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
+  const delivery = createDelivery({ config, exporters, gauges, gaugeScope: SCOPE, logger });
+  const { spans: spansOut, logRecords: logsOut } = delivery;
+  const meterProvider = new MeterProvider({ resource, readers: [delivery.metrics.reader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE.name), gauges);
-  const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spanQueue.push(span) });
+  const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spansOut.queue.push(span) });
   const self = createSelfMetrics(meterProvider.getMeter(SCOPE.name), {
     intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
-    spans: () => spanExporter.stats(),
-    spansRefusedQueueFull: () => spanQueue.dropped(),
-    logRecords: () => logExporter.stats(),
-    logRecordsRefusedQueueFull: () => logQueue.dropped(),
-    metricPointsDropped: () => metricBuffer.dropped(),
+    spans: () => spansOut.exporter.stats(),
+    spansRefusedQueueFull: () => spansOut.queue.dropped(),
+    logRecords: () => logsOut.exporter.stats(),
+    logRecordsRefusedQueueFull: () => logsOut.queue.dropped(),
+    metricPointsDropped: () => delivery.metrics.dropped(),
   });
-  const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logQueue.push(record) });
+  const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logsOut.queue.push(record) });
   const ownLines = createOwnLogFilter(context.registration.extensionName);
   const attribution = createLogAttribution({ concurrent: context.managedInstances === true, maxInFlight: config.maxInFlight });
   /** Set when telemetry arrived since the last export: idle environments (Managed Instances) send nothing. */
@@ -134,16 +120,14 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   // A burst faster than the backend: Lambda's next batch waits until the queues drained.
   // Quiet while held is not quiet on Lambda's side: the stream resumes from the answer.
-  const backPressure = createBackPressure([spanQueue, logQueue], () => runtimeDone.activity());
+  const backPressure = createBackPressure([spansOut.queue, logsOut.queue], () => runtimeDone.activity());
 
-  let pendingLogBytes = 0;
-  const pendingBytes = (): number => spanQueue.length * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
   const handleInvocation = (record: InvocationRecord): void => {
     spans.invocation(record, arns.get(record.requestId));
     arns.delete(record.requestId);
     metrics.invocation(record);
     // The span and log queues export by themselves once a batch is full; points and bytes are the pipeline's.
-    if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flushIfDue();
+    if (delivery.metrics.pendingPoints() >= config.flushPoints || delivery.pendingBytes() >= config.flushBytes) void flushIfDue();
   };
   const correlator = createCorrelator({
     maxInFlight: config.maxInFlight,
@@ -165,15 +149,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   async function exportAll(): Promise<void> {
     const startedMs = performance.now();
     dirty = false;
-    await metricBuffer.collect();
-    pendingLogBytes = 0;
-    const [, result] = await Promise.all([
-      // What a down backend left retained goes again only once the backend took this flush.
-      spanQueue.flush().then((ok) => (ok ? spanExporter.retryRetained() : undefined)),
-      metricBuffer.export(),
-      logQueue.flush().then((ok) => (ok ? logExporter.retryRetained() : undefined)),
-    ]);
-    if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
+    await delivery.exportAll();
     self.flushed(performance.now() - startedMs);
   }
   const exportFailed = (error: unknown): void => logger.warn('export failed', { cause: String(error) });
@@ -203,11 +179,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       runtimeDone.observe(events);
       for (const event of events) {
         if (event.type === 'function' || event.type === 'extension') {
-          if (event.type !== 'extension' || !ownLines.isOwn(event.record)) pendingLogBytes += logs.record(event, attribution.fallback());
+          if (event.type !== 'extension' || !ownLines.isOwn(event.record)) delivery.addLogBytes(logs.record(event, attribution.fallback()));
           continue;
         }
         correlator.add(event);
-        if (config.platformLogs) pendingLogBytes += logs.platform(event);
+        if (config.platformLogs) delivery.addLogBytes(logs.platform(event));
         if (event.type === 'platform.start') {
           attribution.started(event.record.requestId);
           contexts.of(event.record.requestId, event.record.tracing);
@@ -216,7 +192,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         } else if (event.type === 'platform.logsDropped') metrics.logsDropped(event.record);
       }
       correlator.endBatch();
-      if (pendingBytes() >= config.flushBytes) void flushIfDue();
+      if (delivery.pendingBytes() >= config.flushBytes) void flushIfDue();
       return backPressure.hold();
     },
 
@@ -236,9 +212,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
           correlator,
           flushesSettled: serial.settled,
           exportAll: () => exportAll().catch(exportFailed),
-          spans: { queue: spanQueue, exporter: spanExporter },
-          logRecords: { queue: logQueue, exporter: logExporter },
-          metrics: metricBuffer,
+          delivery,
           ownLogLinesSkipped: ownLines.skipped,
         },
         deadlineMs,

@@ -3,25 +3,15 @@
  * known, a running export gets a bounded wait, everything pending goes out once more inside the
  * deadline, and then what did not reach the backend is counted and logged, before the deadline.
  */
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Correlator } from '../telemetry/correlator.ts';
 import type { Logger } from '../util/logger.ts';
 import { withTimeout } from '../util/with-timeout.ts';
-import type { ExportQueue } from './export-queue.ts';
-import type { MetricBuffer } from './metric-buffer.ts';
-import type { RetainingExporter } from './retaining-exporter.ts';
+import type { Delivery, SignalOutlet } from './delivery.ts';
 
 /** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
 const SHUTDOWN_WAIT_SHARE = 0.5;
 /** Kept before the SHUTDOWN deadline to count and log what did not get out. */
 const ACCOUNTING_MARGIN_MS = 50;
-
-/** How one signal leaves: its queue, and the exporter behind it. */
-export interface SignalOutlet<T> {
-  readonly queue: ExportQueue<T>;
-  readonly exporter: RetainingExporter<T>;
-}
 
 export interface ShutdownParts {
   readonly logger: Logger;
@@ -30,16 +20,16 @@ export interface ShutdownParts {
   readonly flushesSettled: () => Promise<void>;
   /** Exports everything pending, once; never rejects. */
   readonly exportAll: () => Promise<void>;
-  readonly spans: SignalOutlet<ReadableSpan>;
-  readonly logRecords: SignalOutlet<ReadableLogRecord>;
-  readonly metrics: Pick<MetricBuffer, 'dropped' | 'unsettledPoints'>;
+  /** What is counted as lost: what its queues, exporters and metric buffer did not deliver. */
+  readonly delivery: Pick<Delivery, 'spans' | 'logRecords' | 'metrics'>;
   /** This extension's own log lines left out, for the closing line. */
   readonly ownLogLinesSkipped: () => number;
 }
 
 /** Resolves before `deadlineMs` (epoch ms), whatever the backend does. */
 export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number): Promise<void> {
-  const { logger, correlator, spans, logRecords, metrics } = parts;
+  const { logger, correlator } = parts;
+  const { spans, logRecords, metrics } = parts.delivery;
   const missing = correlator.owedReports();
   if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
   const pendingAtShutdown = correlator.stats().inFlight;
