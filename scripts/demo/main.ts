@@ -11,7 +11,7 @@ import type { InvocationSpec, Sandbox, SandboxProgress, SandboxReport } from '..
 import { freePort } from '../free-port.ts';
 import { startDemoReceiver } from './otlp-json-receiver.ts';
 import type { DemoReceiver } from './otlp-json-receiver.ts';
-import { SPAN_NAMES } from '../../src/otel/spans.ts';
+import { OWN_SPAN_NAMES } from '../../src/otel/spans.ts';
 import { postRuntimeNote, renderMetrics, renderTraces } from './waterfall.ts';
 
 export const DEMO_FUNCTION = 'demo-orders';
@@ -117,7 +117,7 @@ function finish(report: SandboxReport, receiver: DemoReceiver | null, options: D
     write(`Look for service "${DEMO_FUNCTION}" in your backend (Jaeger: http://localhost:16686).\n`);
   } else {
     for (const block of renderTraces(receiver.spans, receiver.logs, { color: options.color })) write(`${block}\n\n`);
-    if (receiver.spans.some((span) => span.name === SPAN_NAMES.POST_RUNTIME)) write(`${postRuntimeNote(options.env.LAMBDA_OTEL_FLUSH)}\n\n`);
+    if (receiver.spans.some((span) => span.name === OWN_SPAN_NAMES.POST_RUNTIME)) write(`${postRuntimeNote(options.env.LAMBDA_OTEL_FLUSH)}\n\n`);
     write(`${renderMetrics(receiver.points)}\n`);
     write(`${receiver.logs.length} log records\n`);
     for (const error of receiver.errors) write(`receiver error: ${error}\n`);

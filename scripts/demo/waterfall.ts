@@ -2,7 +2,7 @@
  * Renders received spans as terminal waterfalls, one per trace: indentation by parent, a bar
  * placed on the trace's time axis, duration and status; and a summary of the metrics.
  */
-import { SPAN_NAMES } from '../../src/otel/spans.ts';
+import { OWN_SPAN_NAMES } from '../../src/otel/spans.ts';
 import type { DemoLog, DemoPoint, DemoSpan } from './otlp-json-receiver.ts';
 
 const BAR_WIDTH = 40;
@@ -31,7 +31,7 @@ export function renderTraces(spans: readonly DemoSpan[], logs: readonly DemoLog[
     const coldStart = root.attributes['faas.coldstart'] === true ? '  cold start' : '';
     const logCount = logs.filter((l) => l.traceId === traceId).length;
     // A cold start's trace begins with init, before the invocation's root span.
-    const hasInit = members.some((s) => s.name === SPAN_NAMES.INIT);
+    const hasInit = members.some((s) => s.name === OWN_SPAN_NAMES.INIT);
     const length = endNs - startNs > root.endNs - root.startNs ? `whole trace ${ms(endNs - startNs)}${hasInit ? ', init included' : ''}` : ms(endNs - startNs);
     const lines = [
       paint(options.color, 1, `trace ${traceId}  ${root.name}${coldStart}  ${length}${logCount > 0 ? `  ${logCount} log record${logCount === 1 ? '' : 's'}` : ''}`),
@@ -60,10 +60,10 @@ export function renderTraces(spans: readonly DemoSpan[], logs: readonly DemoLog[
 export function postRuntimeNote(flush: string | undefined): string {
   const mode = (flush ?? '').trim().toLowerCase().split(',', 1)[0] || 'adaptive';
   if (mode === 'periodic' || mode === 'shutdown') {
-    return `${SPAN_NAMES.POST_RUNTIME} stays near 0 ms: with LAMBDA_OTEL_FLUSH=${mode} the extension never exports at an invocation's end`;
+    return `${OWN_SPAN_NAMES.POST_RUNTIME} stays near 0 ms: with LAMBDA_OTEL_FLUSH=${mode} the extension never exports at an invocation's end`;
   }
   const when = mode === 'adaptive' ? 'flush mode adaptive, while invocations are rare' : `flush mode ${mode}`;
-  return `${SPAN_NAMES.POST_RUNTIME} is this extension's own export at each invocation's end (${when}), billed to the function; LAMBDA_OTEL_FLUSH=periodic exports in the background and takes it to ~0 ms`;
+  return `${OWN_SPAN_NAMES.POST_RUNTIME} is this extension's own export at each invocation's end (${when}), billed to the function; LAMBDA_OTEL_FLUSH=periodic exports in the background and takes it to ~0 ms`;
 }
 
 /** Counter totals and the spread of the per-invocation duration gauge. */

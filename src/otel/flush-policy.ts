@@ -12,6 +12,9 @@
  * - `adaptive` (default): `end` while invocations are rare, `periodic` (10 s) while they are
  *   frequent (20 invocations within 60 s), like Datadog's extension.
  * - `shutdown`: only at SHUTDOWN and when a threshold is reached.
+ *
+ * On Lambda Managed Instances there is no INVOKE to end an invocation: `end` and `adaptive`
+ * become a timer of {@link MANAGED_INSTANCES_FLUSH_MS} there ({@link managedInstancesMode}).
  */
 import type { FlushMode } from './config.ts';
 import { withTimeout } from '../util/with-timeout.ts';
@@ -34,11 +37,18 @@ export interface FlushPolicyOptions {
   readonly now?: () => number;
 }
 
+/** A mode as it applies to one INVOKE: `adaptive` is `end` or `periodic` at any one time. */
+export type EffectiveFlushMode = 'end' | 'periodic' | 'shutdown';
+
 export interface FlushPolicy {
   /** Called on INVOKE; `event/next` is called again once it resolves. */
   onInvoke(event: InvokeEvent): Promise<void>;
-  /** The mode of the latest INVOKE: `end` held it (or would have, but for a failing backend). */
-  mode(): 'end' | 'periodic' | 'shutdown';
+  /**
+   * The mode that applied to the latest INVOKE (before the first: the configured one, `end` for
+   * adaptive). Still `end` when a failing backend made that invocation export in the background
+   * instead of waiting; `periodic` once runtimeDone proved unreliable.
+   */
+  effectiveMode(): EffectiveFlushMode;
   stop(): void;
 }
 
@@ -48,13 +58,21 @@ export const FREQUENT_WINDOW_MS = 60_000;
 export const ADAPTIVE_INTERVAL_MS = 10_000;
 /** End mode gives up waiting for runtimeDone this long before the invocation's deadline. */
 const DEADLINE_MARGIN_MS = 100;
+/** Export interval on Managed Instances: an invocation's telemetry leaves within about a second of its report. */
+export const MANAGED_INSTANCES_FLUSH_MS = 1000;
+
+/** The mode on Managed Instances: without INVOKE nothing ends an invocation for `end` to wait on, so a timer exports instead. */
+export function managedInstancesMode(mode: FlushMode): FlushMode {
+  if (mode.kind === 'periodic' || mode.kind === 'shutdown') return mode;
+  return { kind: 'periodic', intervalMs: MANAGED_INSTANCES_FLUSH_MS };
+}
 
 export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
   const now = options.now ?? Date.now;
   const recentInvokes: number[] = [];
   let lastFlushMs = now();
   let timer: NodeJS.Timeout | null = null;
-  let current: 'end' | 'periodic' | 'shutdown' = options.mode.kind === 'adaptive' ? 'end' : options.mode.kind;
+  let current: EffectiveFlushMode = options.mode.kind === 'adaptive' ? 'end' : options.mode.kind;
 
   const flushInBackground = (): void => {
     lastFlushMs = now();
@@ -107,7 +125,7 @@ export function createFlushPolicy(options: FlushPolicyOptions): FlushPolicy {
       const leftMs = Math.max(0, event.deadlineMs - DEADLINE_MARGIN_MS - now());
       if (!(await withTimeout(options.flush(), Math.min(options.flushTimeoutMs, leftMs)))) options.onFlushTimeout?.();
     },
-    mode: () => current,
+    effectiveMode: () => current,
     stop: stopTimer,
   };
 }

@@ -25,7 +25,6 @@ export interface InvocationContext {
 export interface InvocationContexts {
   /** The ids of `requestId`'s invocation span, decided on first call from its trace header. */
   of(requestId: string, tracing: TraceContext | undefined): InvocationContext;
-  forget(requestId: string): void;
 }
 
 export interface InvocationContextOptions {
@@ -62,9 +61,6 @@ export function createInvocationContexts(options: InvocationContextOptions): Inv
         decided.set(requestId, context);
       }
       return context;
-    },
-    forget(requestId) {
-      decided.delete(requestId);
     },
   };
 }

@@ -16,18 +16,16 @@ import type { ExtensionLogEvent, FunctionLogEvent, TelemetryEvent } from '../tel
 import { parseLogRecord } from '../telemetry/log-line.ts';
 import { SEVERITY } from '../telemetry/log-severity.ts';
 import { setField } from '../util/set-field.ts';
+import {
+  ATTR_AWS_LAMBDA_LOG_SOURCE,
+  ATTR_LAMBDA_OTEL_LOG_ORIGINAL_BYTES,
+  ATTR_LAMBDA_OTEL_LOG_TRUNCATED,
+  ATTR_LAMBDA_OTEL_LOG_TRUNCATED_VALUES,
+  ATTR_LEGACY_FAAS_INVOCATION_ID,
+} from './attributes.ts';
 import type { InvocationContexts } from './invocation-context.ts';
 import { createValueFitter } from './log-values.ts';
-import { LEGACY_FAAS_INVOCATION_ID } from './spans.ts';
 
-/** Which stream a record came from. */
-export const LOG_SOURCE_ATTRIBUTE = 'aws.lambda.log.source';
-/** True on a record of which something was cut: a long string, or a map or array past the bounds of log-values.ts. */
-export const TRUNCATED_ATTRIBUTE = 'lambda_otel.log.truncated';
-/** How many values of the record (body included) were cut or kept as JSON text. */
-export const TRUNCATED_VALUES_ATTRIBUTE = 'lambda_otel.log.truncated_values';
-/** UTF-8 size of a text body before it was cut. */
-export const ORIGINAL_BYTES_ATTRIBUTE = 'lambda_otel.log.original_bytes';
 /** Estimated OTLP overhead of a record besides its body, for the bytes threshold. */
 const RECORD_OVERHEAD_BYTES = 120;
 
@@ -77,14 +75,14 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
     }
     const cuts = values.takeCuts();
     if (cuts > 0) {
-      attributes[TRUNCATED_ATTRIBUTE] = true;
-      attributes[TRUNCATED_VALUES_ATTRIBUTE] = cuts;
-      if (typeof rawBody === 'string' && body !== rawBody) attributes[ORIGINAL_BYTES_ATTRIBUTE] = Buffer.byteLength(rawBody);
+      attributes[ATTR_LAMBDA_OTEL_LOG_TRUNCATED] = true;
+      attributes[ATTR_LAMBDA_OTEL_LOG_TRUNCATED_VALUES] = cuts;
+      if (typeof rawBody === 'string' && body !== rawBody) attributes[ATTR_LAMBDA_OTEL_LOG_ORIGINAL_BYTES] = Buffer.byteLength(rawBody);
     }
-    attributes[LOG_SOURCE_ATTRIBUTE] = source;
+    attributes[ATTR_AWS_LAMBDA_LOG_SOURCE] = source;
     let spanContext: SpanContext | undefined;
     if (requestId !== null) {
-      attributes[LEGACY_FAAS_INVOCATION_ID] = requestId;
+      attributes[ATTR_LEGACY_FAAS_INVOCATION_ID] = requestId;
       attributes[ATTR_FAAS_INVOCATION_ID] = requestId;
       const invocation = contexts.of(requestId, undefined);
       spanContext = { traceId: invocation.traceId, spanId: invocation.spanId, traceFlags: invocation.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE };

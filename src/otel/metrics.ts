@@ -14,7 +14,7 @@ import {
   METRIC_FAAS_MEM_USAGE,
   METRIC_FAAS_TIMEOUTS,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { SPAN_NAMES as PLATFORM_SPANS } from '../telemetry/constants.ts';
+import { SPAN_NAMES } from '../telemetry/constants.ts';
 import type { LogsDroppedRecord } from '../telemetry/events.ts';
 import type { InvocationRecord, PhaseRecord } from '../telemetry/invocation.ts';
 import { createGaugeSeries } from './gauge-series.ts';
@@ -105,8 +105,8 @@ export function createInvocationMetrics(meter: Meter, gauges: GaugeSeries<GaugeN
       gauge(GAUGES.RUNTIME_DURATION, runtimeDone?.record.metrics?.durationMs);
       gauge(GAUGES.PRODUCED_BYTES, runtimeDone?.record.metrics?.producedBytes);
       for (const span of runtimeDone?.record.spans ?? report?.record.spans ?? []) {
-        if (span.name === PLATFORM_SPANS.RESPONSE_LATENCY) gauge(GAUGES.RESPONSE_LATENCY, span.durationMs);
-        else if (span.name === PLATFORM_SPANS.RESPONSE_DURATION) gauge(GAUGES.RESPONSE_DURATION, span.durationMs);
+        if (span.name === SPAN_NAMES.RESPONSE_LATENCY) gauge(GAUGES.RESPONSE_LATENCY, span.durationMs);
+        else if (span.name === SPAN_NAMES.RESPONSE_DURATION) gauge(GAUGES.RESPONSE_DURATION, span.durationMs);
       }
 
       const status = report?.record.status ?? runtimeDone?.record.status;

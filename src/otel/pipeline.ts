@@ -1,37 +1,38 @@
 /**
- * The OpenTelemetry side of the layer: joins platform events into invocations, maps them to
- * spans and metrics with the OpenTelemetry SDK, and exports them over OTLP/HTTP by the flush
- * policy, at the buffer thresholds, and at SHUTDOWN inside the deadline. Loaded lazily, after
- * the first `event/next`, so that the SDK does not delay the cold start.
+ * The OpenTelemetry side of the layer, wired: joins platform events into invocations, maps them
+ * and the log lines to spans, metrics and log records with the OpenTelemetry SDK, and exports
+ * them over OTLP/HTTP by the flush policy, at the buffer thresholds, and at SHUTDOWN inside the
+ * deadline. Each of those jobs has a module of its own; this one builds them, connects them and
+ * routes each batch of events. Loaded lazily, after the first `event/next`, so that the SDK does
+ * not delay the cold start.
  */
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { DEFAULT_BUFFERING } from '../lambda/telemetry-api.ts';
-import type { FlushMode, OtelConfig } from './config.ts';
+import type { OtelConfig } from './config.ts';
 import type { Registration } from '../lambda/extensions-api.ts';
 import type { InvokeEvent } from '../lambda/types.ts';
 import type { Logger } from '../util/logger.ts';
 import type { IntakeStats } from '../lambda/listener.ts';
 import { createCorrelator } from '../telemetry/correlator.ts';
-import { withTimeout } from '../util/with-timeout.ts';
-import type { LogRecord, TelemetryEvent } from '../telemetry/events.ts';
+import type { TelemetryEvent } from '../telemetry/events.ts';
 import type { InvocationRecord } from '../telemetry/invocation.ts';
+import { createBackPressure } from './back-pressure.ts';
 import { createBackendHealth } from './backend-health.ts';
+import { createDelivery } from './delivery.ts';
 import { createExporters } from './exporters.ts';
 import type { Exporters } from './exporters.ts';
-import { createExportQueue } from './export-queue.ts';
-import type { ExportQueue } from './export-queue.ts';
-import { createFlushPolicy } from './flush-policy.ts';
+import { createFlushPolicy, managedInstancesMode } from './flush-policy.ts';
 import { createInvocationContexts } from './invocation-context.ts';
-import { createRetainingExporter } from './retaining-exporter.ts';
-import type { RetainingExporter } from './retaining-exporter.ts';
 import { createLogAttribution } from './log-attribution.ts';
 import { createLogMapper } from './logs.ts';
-import { createMetricBuffer } from './metric-buffer.ts';
 import { createInvocationGauges, createInvocationMetrics } from './metrics.ts';
+import { createOwnLogFilter } from './own-log-filter.ts';
 import { buildResource, functionNameOf } from './resource.ts';
 import { createRuntimeDoneWait } from './runtime-done-wait.ts';
 import { createSelfMetrics } from './self-metrics.ts';
+import { createSerialFlush } from './serial-flush.ts';
+import { exportAtShutdown } from './shutdown-export.ts';
 import { createSpanMapper } from './spans.ts';
 
 export interface PipelineContext {
@@ -44,8 +45,8 @@ export interface PipelineContext {
   readonly bufferingTimeoutMs?: number;
   /**
    * Lambda Managed Instances: no INVOKE, no freeze, concurrent invocations. Exports run on a
-   * timer ({@link MANAGED_INSTANCES_FLUSH_MS} unless `LAMBDA_OTEL_FLUSH` is `periodic,<ms>` or
-   * `shutdown`), and log lines are attributed only by their own request id.
+   * timer (see {@link managedInstancesMode}), and log lines are attributed only by their own
+   * request id.
    */
   readonly managedInstances?: boolean;
   /** `instanceMaxMemory` of the environment's `platform.initStart` (bytes), for `faas.max_memory`. */
@@ -65,29 +66,13 @@ export interface OtelPipeline {
 }
 
 const SCOPE = { name: 'lambda-telemetry-otel' } as const;
-/**
- * Spans that may wait for export at once: two max-size Telemetry API batches of invocations
- * (up to 3 333 each, four spans apiece) arriving faster than the backend takes them.
- */
-const SPAN_QUEUE_RESERVE = 32_768;
-/** Log records per export request. */
-const LOG_EXPORT_BATCH = 512;
 /** Invoked function ARNs remembered per request id, for `cloud.resource_id`. */
 const MAX_REMEMBERED_ARNS = 64;
-/** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
-const SHUTDOWN_WAIT_SHARE = 0.5;
-/** Kept before the SHUTDOWN deadline to count and log what did not get out. */
-const ACCOUNTING_MARGIN_MS = 50;
-/** Rough OTLP protobuf sizes, measured on this pipeline's output, for the bytes threshold. */
-const ESTIMATED_SPAN_BYTES = 300;
-const ESTIMATED_POINT_BYTES = 90;
 /**
  * Added to the buffering timeout for the quiet-stream bound of the runtimeDone wait: Lambda's
  * delivery, our listener and a scheduling hiccup at 128 MB (7 % of a vCPU).
  */
 export const RUNTIME_DONE_GRACE_MS = 200;
-/** Export interval on Managed Instances: an invocation's telemetry leaves within about a second of its report. */
-export const MANAGED_INSTANCES_FLUSH_MS = 1000;
 
 export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const { config, logger } = context;
@@ -104,32 +89,27 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   });
   const given = context.exporters ?? createExporters(config);
   const exporters = { traces: health.watch('traces', given.traces), metrics: health.watch('metrics', given.metrics), logs: health.watch('logs', given.logs) };
-  // What a down backend does not take is kept for the next export, up to a bound.
-  const spanExporter = createRetainingExporter(exporters.traces, { maxItems: config.retainItems, batchSize: config.flushSpans });
-  const logExporter = createRetainingExporter(exporters.logs, { maxItems: config.retainItems, batchSize: LOG_EXPORT_BATCH });
-  const spanQueue = createExportQueue(spanExporter, { capacity: Math.max(config.flushSpans * 4, SPAN_QUEUE_RESERVE), batchSize: config.flushSpans });
-  const logQueue = createExportQueue(logExporter, { capacity: config.logQueue, batchSize: LOG_EXPORT_BATCH });
   const gauges = createInvocationGauges();
-  const metricBuffer = createMetricBuffer({ exporter: exporters.metrics, gauges, gaugeScope: SCOPE, maxRetainedPoints: config.retainItems, batchPoints: config.flushPoints });
-  const meterProvider = new MeterProvider({ resource, readers: [metricBuffer.reader] });
+  const delivery = createDelivery({ config, exporters, gauges, gaugeScope: SCOPE, logger });
+  const { spans: spansOut, logRecords: logsOut } = delivery;
+  const meterProvider = new MeterProvider({ resource, readers: [delivery.metrics.reader] });
   const functionName = functionNameOf(context.registration, config.lambda);
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE.name), gauges);
-  const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spanQueue.push(span) });
+  const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spansOut.queue.push(span) });
   const self = createSelfMetrics(meterProvider.getMeter(SCOPE.name), {
     intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
-    spans: () => spanExporter.stats(),
-    spansRefusedQueueFull: () => spanQueue.dropped(),
-    logRecords: () => logExporter.stats(),
-    logRecordsRefusedQueueFull: () => logQueue.dropped(),
-    metricPointsDropped: () => metricBuffer.dropped(),
+    spans: () => spansOut.exporter.stats(),
+    spansRefusedQueueFull: () => spansOut.queue.dropped(),
+    logRecords: () => logsOut.exporter.stats(),
+    logRecordsRefusedQueueFull: () => logsOut.queue.dropped(),
+    metricPointsDropped: () => delivery.metrics.dropped(),
   });
-  const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logQueue.push(record) });
-  const ownLogMarker = `"logger":${JSON.stringify(context.registration.extensionName)}`;
+  const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logsOut.queue.push(record) });
+  const ownLines = createOwnLogFilter(context.registration.extensionName);
   const attribution = createLogAttribution({ concurrent: context.managedInstances === true, maxInFlight: config.maxInFlight });
   /** Set when telemetry arrived since the last export: idle environments (Managed Instances) send nothing. */
   let dirty = false;
-  let ownLinesSkipped = 0;
   const arns = new Map<string, string>();
   const runtimeDone = createRuntimeDoneWait({
     quietMs: (context.bufferingTimeoutMs ?? DEFAULT_BUFFERING.timeoutMs) + RUNTIME_DONE_GRACE_MS,
@@ -138,15 +118,16 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     onUnreliable: (misses) =>
       logger.warn('platform.runtimeDone missing for several invocations in a row; no longer waiting for it, exporting in the background', { invocations: misses }),
   });
+  // A burst faster than the backend: Lambda's next batch waits until the queues drained.
+  // Quiet while held is not quiet on Lambda's side: the stream resumes from the answer.
+  const backPressure = createBackPressure([spansOut.queue, logsOut.queue], () => runtimeDone.activity());
 
-  let pendingLogBytes = 0;
-  const pendingBytes = (): number => spanQueue.length * ESTIMATED_SPAN_BYTES + metricBuffer.pendingPoints() * ESTIMATED_POINT_BYTES + pendingLogBytes;
   const handleInvocation = (record: InvocationRecord): void => {
     spans.invocation(record, arns.get(record.requestId));
     arns.delete(record.requestId);
     metrics.invocation(record);
     // The span and log queues export by themselves once a batch is full; points and bytes are the pipeline's.
-    if (metricBuffer.pendingPoints() >= config.flushPoints || pendingBytes() >= config.flushBytes) void flushIfDue();
+    if (delivery.metrics.pendingPoints() >= config.flushPoints || delivery.pendingBytes() >= config.flushBytes) void flushIfDue();
   };
   const correlator = createCorrelator({
     maxInFlight: config.maxInFlight,
@@ -165,41 +146,18 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     },
   });
 
-  let flushing: Promise<void> = Promise.resolve();
   async function exportAll(): Promise<void> {
     const startedMs = performance.now();
     dirty = false;
-    await metricBuffer.collect();
-    pendingLogBytes = 0;
-    const [, result] = await Promise.all([
-      // What a down backend left retained goes again only once the backend took this flush.
-      spanQueue.flush().then((ok) => (ok ? spanExporter.retryRetained() : undefined)),
-      metricBuffer.export(),
-      logQueue.flush().then((ok) => (ok ? logExporter.retryRetained() : undefined)),
-    ]);
-    if (result.code !== 0) logger.warn('metrics export failed; kept for the next export', { cause: result.error?.message });
+    await delivery.exportAll();
     self.flushed(performance.now() - startedMs);
   }
-  let queued: Promise<void> | null = null;
-  /**
-   * Serialised: a flush asked for while one runs waits for it, then exports what came since.
-   * Requests made while one is already waiting join it: under load every invocation past a
-   * threshold asks again, and one export carries everything pending when it starts.
-   */
-  function flush(): Promise<void> {
-    if (queued !== null) return queued;
-    const next = flushing.then(() => {
-      queued = null;
-      return exportAll();
-    });
-    queued = next.catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
-    flushing = queued;
-    return queued;
-  }
+  const exportFailed = (error: unknown): void => logger.warn('export failed', { cause: String(error) });
+  const serial = createSerialFlush(exportAll, exportFailed);
 
   /** Every flush but SHUTDOWN's: while the backend fails, only when its backoff allows. */
   function flushIfDue(): Promise<void> {
-    return health.attemptDue() && (dirty || health.failing()) ? flush() : Promise.resolve();
+    return health.attemptDue() && (dirty || health.failing()) ? serial.flush() : Promise.resolve();
   }
 
   const policy = createFlushPolicy({
@@ -221,12 +179,11 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       runtimeDone.observe(events);
       for (const event of events) {
         if (event.type === 'function' || event.type === 'extension') {
-          if (event.type === 'extension' && isOwnLine(event.record, ownLogMarker, context.registration.extensionName)) ownLinesSkipped++;
-          else pendingLogBytes += logs.record(event, attribution.fallback());
+          if (event.type !== 'extension' || !ownLines.isOwn(event.record)) delivery.addLogBytes(logs.record(event, attribution.fallback()));
           continue;
         }
         correlator.add(event);
-        if (config.platformLogs) pendingLogBytes += logs.platform(event);
+        if (config.platformLogs) delivery.addLogBytes(logs.platform(event));
         if (event.type === 'platform.start') {
           attribution.started(event.record.requestId);
           contexts.of(event.record.requestId, event.record.tracing);
@@ -235,13 +192,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
         } else if (event.type === 'platform.logsDropped') metrics.logsDropped(event.record);
       }
       correlator.endBatch();
-      if (pendingBytes() >= config.flushBytes) void flushIfDue();
-      // A burst faster than the backend: Lambda's next batch waits until the queues drained.
-      if (spanQueue.length * 2 > spanQueue.capacity || logQueue.length * 2 > logQueue.capacity) {
-        // Quiet while held is not quiet on Lambda's side: the stream resumes from the answer.
-        return Promise.all([spanQueue.flush(), logQueue.flush()]).then(() => runtimeDone.activity());
-      }
-      return undefined;
+      if (delivery.pendingBytes() >= config.flushBytes) void flushIfDue();
+      return backPressure.hold();
     },
 
     invoke(event) {
@@ -254,54 +206,17 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     async shutdown(deadlineMs) {
       policy.stop();
       health.close();
-      const missing = correlator.owedReports();
-      if (missing > 0) logger.warn('exporting invocations whose platform.report never came', { invocations: missing });
-      const pendingAtShutdown = correlator.stats().inFlight;
-      correlator.flush();
-      // A running export must finish first, but not past half the time left: an export stuck
-      // on a slow backend must not hold the last reports.
-      await withTimeout(flushing, Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
-      // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
-      const exported = exportAll().catch((error: unknown) => logger.warn('export failed', { cause: String(error) }));
-      if (!(await withTimeout(exported, Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS)))) {
-        logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
-      }
-      const { evicted, late } = correlator.stats();
-      if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
-      const lost = {
-        spans: undelivered(spanQueue, spanExporter),
-        metricPoints: metricBuffer.dropped() + metricBuffer.unsettledPoints(),
-        logRecords: undelivered(logQueue, logExporter),
-      };
-      if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) {
-        logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spanQueue.dropped(), logRecordsRefusedQueueFull: logQueue.dropped() });
-      }
-      logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: ownLinesSkipped });
+      await exportAtShutdown(
+        {
+          logger,
+          correlator,
+          flushesSettled: serial.settled,
+          exportAll: () => exportAll().catch(exportFailed),
+          delivery,
+          ownLogLinesSkipped: ownLines.skipped,
+        },
+        deadlineMs,
+      );
     },
   };
 }
-
-/** Without INVOKE nothing ends an invocation for `end` to wait on: a timer exports instead. */
-function managedInstancesMode(mode: FlushMode): FlushMode {
-  if (mode.kind === 'periodic' || mode.kind === 'shutdown') return mode;
-  return { kind: 'periodic', intervalMs: MANAGED_INSTANCES_FLUSH_MS };
-}
-
-/**
- * What of one signal did not reach the backend: refused by the full queue, still queued or on
- * the way in an export that did not answer in time, or dropped or still retained by the exporter.
- */
-function undelivered<T>(queue: ExportQueue<T>, exporter: RetainingExporter<T>): number {
-  const { droppedOverflow, droppedRefused, retained } = exporter.stats();
-  return queue.dropped() + queue.unsettled() + droppedOverflow + droppedRefused + retained;
-}
-
-/**
- * This extension's own log lines come back through the `extension` stream when it is
- * subscribed; mapping them would log about them, and so on forever. Our logger writes JSON
- * lines naming itself (Lambda may hand them over parsed, in JSON log format).
- */
-function isOwnLine(record: LogRecord, marker: string, extensionName: string): boolean {
-  return typeof record === 'string' ? record.startsWith('{"level":') && record.includes(marker) : record.logger === extensionName;
-}
-

@@ -2,6 +2,11 @@
  * The OpenTelemetry resource of everything this extension exports: the function, from the
  * Lambda environment and the registration, merged with `OTEL_RESOURCE_ATTRIBUTES`;
  * `OTEL_SERVICE_NAME` wins for `service.name`, else the function name.
+ *
+ * Not the Lambda detector of `@opentelemetry/resource-detector-aws` (3.0.0): it reads
+ * `process.env` itself and detects nothing unless `AWS_EXECUTION_ENV` starts with `AWS_Lambda_`,
+ * which Lambda does not set on the OS-only runtimes (`provided.al2023`) the standalone layer runs
+ * on; nor does it know the account id (from the registration) or the Managed Instances memory.
  */
 import { detectResources, resourceAttributesEnvDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';

@@ -20,13 +20,31 @@ import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { ATTR_CLOUD_RESOURCE_ID, ATTR_FAAS_COLDSTART, ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { PlatformSpan, Status } from '../telemetry/events.ts';
 import type { InvocationRecord, PhaseRecord } from '../telemetry/invocation.ts';
+import {
+  ATTR_AWS_LAMBDA_BILLED_DURATION_MS,
+  ATTR_AWS_LAMBDA_COMPLETION,
+  ATTR_AWS_LAMBDA_DURATION_MS,
+  ATTR_AWS_LAMBDA_FUNCTION_VERSION,
+  ATTR_AWS_LAMBDA_INITIALIZATION_TYPE,
+  ATTR_AWS_LAMBDA_INIT_DURATION_MS,
+  ATTR_AWS_LAMBDA_MAX_MEMORY_USED_MB,
+  ATTR_AWS_LAMBDA_MEMORY_SIZE_MB,
+  ATTR_AWS_LAMBDA_PHASE,
+  ATTR_AWS_LAMBDA_PRODUCED_BYTES,
+  ATTR_AWS_LAMBDA_RESTORE_DURATION_MS,
+  ATTR_AWS_LAMBDA_RUNTIME_DURATION_MS,
+  ATTR_AWS_LAMBDA_RUNTIME_VERSION,
+  ATTR_AWS_LAMBDA_RUNTIME_VERSION_ARN,
+  ATTR_AWS_LAMBDA_STATUS,
+  ATTR_LEGACY_FAAS_INVOCATION_ID,
+} from './attributes.ts';
 import type { InvocationContexts } from './invocation-context.ts';
 
-/** Span names besides the function's own; the platform's span names are kept as Lambda sends them. */
-export const SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'postRuntimeExtensions' } as const;
-
-/** `faas.invocation_id`, renamed `faas.invocation.id` in newer semantic conventions. */
-export const LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
+/**
+ * Names of the spans this extension names itself, besides the invocation's (the function name).
+ * The spans Lambda sends keep Lambda's names: `SPAN_NAMES` in telemetry/constants.ts.
+ */
+export const OWN_SPAN_NAMES = { INIT: 'init', RESTORE: 'restore', POST_RUNTIME: 'postRuntimeExtensions' } as const;
 
 export interface SpanMapperOptions {
   readonly resource: Resource;
@@ -109,16 +127,16 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
     const init = start !== null && start.type === 'platform.initStart' ? start.record : null;
     const attributes: Record<string, AttributeValue | undefined> = {
       [ATTR_FAAS_COLDSTART]: coldStart,
-      'aws.lambda.initialization_type': init?.initializationType,
-      'aws.lambda.phase': init?.phase,
-      'aws.lambda.status': status,
-      'aws.lambda.runtime_version': start?.record.runtimeVersion,
-      'aws.lambda.runtime_version_arn': start?.record.runtimeVersionArn,
-      [record.kind === 'init' ? 'aws.lambda.init_duration_ms' : 'aws.lambda.restore_duration_ms']: durationMs,
+      [ATTR_AWS_LAMBDA_INITIALIZATION_TYPE]: init?.initializationType,
+      [ATTR_AWS_LAMBDA_PHASE]: init?.phase,
+      [ATTR_AWS_LAMBDA_STATUS]: status,
+      [ATTR_AWS_LAMBDA_RUNTIME_VERSION]: start?.record.runtimeVersion,
+      [ATTR_AWS_LAMBDA_RUNTIME_VERSION_ARN]: start?.record.runtimeVersionArn,
+      [record.kind === 'init' ? ATTR_AWS_LAMBDA_INIT_DURATION_MS : ATTR_AWS_LAMBDA_RESTORE_DURATION_MS]: durationMs,
     };
-    if (record.completion !== 'complete') attributes['aws.lambda.completion'] = record.completion;
+    if (record.completion !== 'complete') attributes[ATTR_AWS_LAMBDA_COMPLETION] = record.completion;
     const context = parent === undefined ? { traceId: random.generateTraceId(), spanId: random.generateSpanId(), traceFlags: TraceFlags.SAMPLED } : childOf(parent);
-    finish({ name: record.kind === 'init' ? SPAN_NAMES.INIT : SPAN_NAMES.RESTORE, kind: SpanKind.INTERNAL, context, parent, startMs, endMs, attributes, status: errorStatus(attributes, status, errorType) });
+    finish({ name: record.kind === 'init' ? OWN_SPAN_NAMES.INIT : OWN_SPAN_NAMES.RESTORE, kind: SpanKind.INTERNAL, context, parent, startMs, endMs, attributes, status: errorStatus(attributes, status, errorType) });
     children(runtimeDone?.record.spans, context);
     children(report?.record.spans, context);
   }
@@ -146,29 +164,29 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
       const metrics = report?.record.metrics;
       const attributes: Record<string, AttributeValue | undefined> = {
         // The name most backends and the collector layer use, and the current semconv name.
-        [LEGACY_FAAS_INVOCATION_ID]: record.requestId,
+        [ATTR_LEGACY_FAAS_INVOCATION_ID]: record.requestId,
         [ATTR_FAAS_INVOCATION_ID]: record.requestId,
         [ATTR_FAAS_COLDSTART]: record.coldStart,
         [ATTR_CLOUD_RESOURCE_ID]: invokedFunctionArn,
-        'aws.lambda.status': status,
-        'aws.lambda.duration_ms': reportMs,
-        'aws.lambda.billed_duration_ms': metrics?.billedDurationMs,
-        'aws.lambda.memory_size_mb': metrics?.memorySizeMB,
-        'aws.lambda.max_memory_used_mb': metrics?.maxMemoryUsedMB,
-        'aws.lambda.init_duration_ms': metrics?.initDurationMs,
-        'aws.lambda.restore_duration_ms': metrics?.restoreDurationMs,
-        'aws.lambda.runtime_duration_ms': runtimeMs,
-        'aws.lambda.produced_bytes': runtimeDone?.record.metrics?.producedBytes,
-        'aws.lambda.function_version': start?.record.version,
+        [ATTR_AWS_LAMBDA_STATUS]: status,
+        [ATTR_AWS_LAMBDA_DURATION_MS]: reportMs,
+        [ATTR_AWS_LAMBDA_BILLED_DURATION_MS]: metrics?.billedDurationMs,
+        [ATTR_AWS_LAMBDA_MEMORY_SIZE_MB]: metrics?.memorySizeMB,
+        [ATTR_AWS_LAMBDA_MAX_MEMORY_USED_MB]: metrics?.maxMemoryUsedMB,
+        [ATTR_AWS_LAMBDA_INIT_DURATION_MS]: metrics?.initDurationMs,
+        [ATTR_AWS_LAMBDA_RESTORE_DURATION_MS]: metrics?.restoreDurationMs,
+        [ATTR_AWS_LAMBDA_RUNTIME_DURATION_MS]: runtimeMs,
+        [ATTR_AWS_LAMBDA_PRODUCED_BYTES]: runtimeDone?.record.metrics?.producedBytes,
+        [ATTR_AWS_LAMBDA_FUNCTION_VERSION]: start?.record.version,
       };
-      if (record.completion !== 'complete') attributes['aws.lambda.completion'] = record.completion;
+      if (record.completion !== 'complete') attributes[ATTR_AWS_LAMBDA_COMPLETION] = record.completion;
       const context: SpanContext = { traceId: invocation.traceId, spanId: invocation.spanId, traceFlags: TraceFlags.SAMPLED };
       const spanStatus = errorStatus(attributes, status, errorType);
       finish({ name: options.functionName, kind: SpanKind.SERVER, context, parent: invocation.parent, startMs, endMs, attributes, links: invocation.links, status: spanStatus });
       // On-demand functions put them in runtimeDone, Managed Instances in the report (no runtimeDone there).
       children(runtimeDone?.record.spans ?? report?.record.spans, context);
       if (runtimeMs !== undefined && reportMs !== undefined && reportMs > runtimeMs) {
-        finish({ name: SPAN_NAMES.POST_RUNTIME, kind: SpanKind.INTERNAL, context: childOf(context), parent: context, startMs: startMs + runtimeMs, endMs: startMs + reportMs });
+        finish({ name: OWN_SPAN_NAMES.POST_RUNTIME, kind: SpanKind.INTERNAL, context: childOf(context), parent: context, startMs: startMs + runtimeMs, endMs: startMs + reportMs });
       }
       for (const phase of record.phases) phaseSpan(phase, context, record.coldStart);
     },

@@ -2,6 +2,11 @@
  * Reads the X-Ray trace header Lambda puts in `tracing.value`, e.g.
  * `Root=1-5e1b4151-5ac6c58f5b5dbd6a3ba0f9c4;Parent=53995c3f42cd8ad8;Sampled=1`.
  * Scanned with indexOf/slice, no regex or split; bad input yields null, never an exception.
+ *
+ * Not `@opentelemetry/propagator-aws-xray` (3.0.0): its `extract()` yields no span context at all
+ * for a header without `Sampled` (a deferred decision) or without `Parent`, losing the trace id;
+ * this parser keeps the trace id and tells "not sampled" from "not decided", so that
+ * `xrayRespectSampled` drops only `Sampled=0`.
  * @see https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader
  */
 

@@ -142,20 +142,20 @@ describe('flush policy', () => {
     const h = harness({ kind: 'adaptive' });
     for (let i = 0; i < FREQUENT_INVOCATIONS - 1; i++) {
       const done = h.policy.onInvoke(invoke(`r${i}`));
-      assert.equal(h.policy.mode(), 'end');
+      assert.equal(h.policy.effectiveMode(), 'end');
       h.arriveRuntimeDone();
       await advance(1000);
       assert.equal(await settled(done), true);
     }
     assert.equal(h.flushes.length, FREQUENT_INVOCATIONS - 1, 'one blocking export per rare invocation');
     assert.equal(await settled(h.policy.onInvoke(invoke('tenth'))), true, 'the tenth within a minute does not wait');
-    assert.equal(h.policy.mode(), 'periodic');
+    assert.equal(h.policy.effectiveMode(), 'periodic');
     const before = h.flushes.length;
     await advance(ADAPTIVE_INTERVAL_MS);
     assert.equal(h.flushes.length, before + 1, 'background export every 10 s');
     clock += 120_000;
     const slow = h.policy.onInvoke(invoke('after-a-pause'));
-    assert.equal(h.policy.mode(), 'end');
+    assert.equal(h.policy.effectiveMode(), 'end');
     h.arriveRuntimeDone();
     await advance(0);
     assert.equal(await settled(slow), true);
@@ -173,7 +173,7 @@ describe('flush policy', () => {
     assert.equal(await settled(done), true, 'next is not held, not even for the flush timeout');
     assert.deepEqual(h.flushes, [clock], 'the export started anyway');
     assert.deepEqual(h.waits, [], 'no wait for runtimeDone');
-    assert.equal(h.policy.mode(), 'end');
+    assert.equal(h.policy.effectiveMode(), 'end');
     // Once the backend takes exports again, end holds the invocation again.
     signals.backendFailing = false;
     h.setFlushResult(Promise.resolve());
@@ -198,7 +198,7 @@ describe('flush policy', () => {
     signals.runtimeDoneUnreliable = true;
     await advance(1000);
     assert.equal(await settled(h.policy.onInvoke(invoke('b'))), true, 'returns at once');
-    assert.equal(h.policy.mode(), 'periodic');
+    assert.equal(h.policy.effectiveMode(), 'periodic');
     assert.deepEqual(h.waits, ['a'], 'no wait for b');
     assert.equal(h.flushes.length, 1, 'exported 1 s ago: nothing due at the INVOKE');
     await advance(ADAPTIVE_INTERVAL_MS - 1);
@@ -216,7 +216,7 @@ describe('flush policy', () => {
     const h = harness({ kind: 'adaptive' }, 500, { runtimeDoneUnreliable: true });
     for (const id of ['a', 'b', 'c']) {
       assert.equal(await settled(h.policy.onInvoke(invoke(id))), true, `${id} is not held`);
-      assert.equal(h.policy.mode(), 'periodic');
+      assert.equal(h.policy.effectiveMode(), 'periodic');
       for (let i = 0; i < 3; i++) await advance(ADAPTIVE_INTERVAL_MS);
     }
     assert.deepEqual(h.waits, []);
