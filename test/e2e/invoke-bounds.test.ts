@@ -104,7 +104,11 @@ describe('invoke-path bounds', () => {
 
       const servers = backend.spans().filter((s) => s.kind === 'SERVER');
       assert.deepEqual(servers.map((s) => s.attributes['faas.invocation_id']).sort(), [...ids].sort(), 'each invocation exactly once');
-      assert.deepEqual(backend.logs().map((l) => String(l.body)).sort(), ['back', ...ids.slice(0, 10).map((_, i) => `refused ${i}`)].sort());
+      assert.deepEqual(
+        backend.logs().map((l) => String(l.body)).sort(),
+        ['back', ...ids.slice(0, 10).map((_, i) => `refused ${i}`)].sort(),
+        `the extension said: ${only(report).stderr}`,
+      );
       assert.equal(backend.metrics().filter((m) => m.name === 'aws.lambda.duration').length, 11, 'one gauge point per invocation, once');
     } finally {
       await backend?.close();
