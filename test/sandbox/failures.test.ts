@@ -52,13 +52,16 @@ describe('misbehaving extensions', () => {
     const record = dir.file('init-timeout.jsonl');
     const sandbox = await startSandbox({
       extensions: [fixture('recording-extension.mjs')],
-      env: { RECORD_FILE: record, RECORD_INIT_DELAY_MS: '300' },
-      initTimeoutMs: 100,
+      // The extension must have registered before the timeout for SHUTDOWN to reach it: a node
+      // start alone can take over 100 ms on a loaded machine, so the timeout leaves room for it.
+      env: { RECORD_FILE: record, RECORD_INIT_DELAY_MS: '1500' },
+      initTimeoutMs: 1000,
     });
     const report = sandbox.report();
 
     assert.equal(report.initDone, false);
-    assert.match(report.initFailure ?? '', /init timed out after 100 ms waiting for recording-extension\.mjs/);
+    assert.ok(report.extensions[0]?.registered, 'registered before the init timeout');
+    assert.match(report.initFailure ?? '', /init timed out after 1000 ms waiting for recording-extension\.mjs/);
     assert.equal(report.shutdown?.reason, 'timeout');
     assert.equal(report.extensions[0]?.exit?.code, 0);
     assert.equal(report.extensions[0]?.nextCalls[0]?.delivered, 'SHUTDOWN');
