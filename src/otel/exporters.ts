@@ -14,6 +14,7 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OtelConfig } from './config.ts';
+import { sendOncePerExport } from './single-attempt.ts';
 
 export interface Exporters {
   readonly traces: SpanExporter;
@@ -21,10 +22,15 @@ export interface Exporters {
   readonly logs: LogRecordExporter;
 }
 
+/** The exporters, each sending one request per export: retries are the pipeline's (single-attempt.ts). */
 export function createExporters(config: Pick<OtelConfig, 'tracesProtocol' | 'metricsProtocol' | 'logsProtocol'>): Exporters {
+  const once = <T extends object>(exporter: T): T => {
+    sendOncePerExport(exporter);
+    return exporter;
+  };
   return {
-    traces: config.tracesProtocol === 'http/json' ? new JsonTraceExporter() : new ProtoTraceExporter(),
-    metrics: config.metricsProtocol === 'http/json' ? new JsonMetricExporter() : new ProtoMetricExporter(),
-    logs: config.logsProtocol === 'http/json' ? new JsonLogExporter() : new ProtoLogExporter(),
+    traces: once(config.tracesProtocol === 'http/json' ? new JsonTraceExporter() : new ProtoTraceExporter()),
+    metrics: once(config.metricsProtocol === 'http/json' ? new JsonMetricExporter() : new ProtoMetricExporter()),
+    logs: once(config.logsProtocol === 'http/json' ? new JsonLogExporter() : new ProtoLogExporter()),
   };
 }
