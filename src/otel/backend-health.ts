@@ -27,6 +27,8 @@ export interface BackendHealth {
    * spare the invocations meanwhile. Any export the backend takes clears it.
    */
   timedOut(): void;
+  /** Milliseconds until a failing signal may be tried again (0: now); null when none is failing. */
+  retryInMs(): number | null;
   /** Wraps `exporter.export` (in place) to learn from every result. */
   watch<E extends WatchableExporter>(signal: Signal, exporter: E): E;
   /** Stops listening to the HTTP diagnostics channel. */
@@ -121,6 +123,15 @@ export function createBackendHealth(options: BackendHealthOptions = {}): Backend
     },
     timedOut() {
       fail(stateOf('flush'));
+    },
+    retryInMs() {
+      let soonest: number | null = null;
+      for (const [signal, state] of states) {
+        if (signal === 'flush' || !state.failing) continue;
+        const inMs = Math.max(0, state.nextAttemptAtMs - now());
+        soonest = soonest === null ? inMs : Math.min(soonest, inMs);
+      }
+      return soonest;
     },
     watch(signal, exporter) {
       const original = exporter.export.bind(exporter) as (data: unknown, resultCallback: (result: ExportResult) => void) => void;

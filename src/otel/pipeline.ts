@@ -205,18 +205,20 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     // run() has already waited (bounded) for the report of every INVOKE it saw.
     async shutdown(deadlineMs) {
       policy.stop();
-      health.close();
       await exportAtShutdown(
         {
           logger,
           correlator,
           flushesSettled: serial.settled,
           exportAll: () => exportAll().catch(exportFailed),
+          retryInMs: health.retryInMs,
           delivery,
           ownLogLinesSkipped: ownLines.skipped,
         },
         deadlineMs,
       );
+      // Last: a Retry-After answered during SHUTDOWN still counts.
+      health.close();
     },
   };
 }

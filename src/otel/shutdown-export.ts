@@ -1,7 +1,8 @@
 /**
  * The SHUTDOWN export and its account: the invocations still open are exported with what is
- * known, a running export gets a bounded wait, everything pending goes out once more inside the
- * deadline, and then what did not reach the backend is counted and logged, before the deadline.
+ * known, a running export gets a bounded wait, everything pending goes out once more, and what
+ * the backend refused goes again when it may be tried (backoff or `Retry-After`) as long as the
+ * deadline allows; then what did not reach the backend is counted and logged, before the deadline.
  */
 import type { Correlator } from '../telemetry/correlator.ts';
 import type { Logger } from '../util/logger.ts';
@@ -20,6 +21,8 @@ export interface ShutdownParts {
   readonly flushesSettled: () => Promise<void>;
   /** Exports everything pending, once; never rejects. */
   readonly exportAll: () => Promise<void>;
+  /** When the backend may be tried again after a failure (ms); null when nothing failed. */
+  readonly retryInMs: () => number | null;
   /** What is counted as lost: what its queues, exporters and metric buffer did not deliver. */
   readonly delivery: Pick<Delivery, 'spans' | 'logRecords' | 'metrics'>;
   /** This extension's own log lines left out, for the closing line. */
@@ -38,9 +41,18 @@ export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number)
   // on a slow backend must not hold the last reports.
   await withTimeout(parts.flushesSettled(), Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
   // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
-  if (!(await withTimeout(parts.exportAll(), Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS)))) {
-    logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
+  const timeLeft = (): number => Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS);
+  let answered = await withTimeout(parts.exportAll(), timeLeft());
+  const unsent = (): number => undelivered(spans) + metrics.unsettledPoints() + undelivered(logRecords);
+  for (let retryInMs = parts.retryInMs(); answered && retryInMs !== null && unsent() > 0; retryInMs = parts.retryInMs()) {
+    if (retryInMs >= timeLeft()) {
+      logger.warn('the backend still refuses exports at the SHUTDOWN deadline; giving up on what it did not take');
+      break;
+    }
+    await sleep(retryInMs);
+    answered = await withTimeout(parts.exportAll(), timeLeft());
   }
+  if (!answered) logger.warn('exports still unanswered at the SHUTDOWN deadline; giving up on them');
   const { evicted, late } = correlator.stats();
   if (evicted > 0 || late > 0) logger.warn('invocations exported incomplete or events arrived too late', { evicted, late });
   const lost = {
@@ -53,6 +65,8 @@ export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number)
   }
   logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: parts.ownLogLinesSkipped() });
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What of one signal did not reach the backend: refused by the full queue, still queued or on

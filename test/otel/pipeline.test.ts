@@ -218,7 +218,7 @@ describe('otel pipeline: invocations to spans', () => {
 
 describe('otel pipeline: span queue and a failing backend', () => {
   /** A pipeline whose trace exporter answers with `answer` after `delayMs` (null: never), counting the export calls. */
-  function withTraceExporter(answer: ExportResult, delayMs: number | null) {
+  function withTraceExporter(answer: ExportResult | ((call: number) => ExportResult), delayMs: number | null) {
     const lines: string[] = [];
     let calls = 0;
     let spansSeen = 0;
@@ -236,7 +236,7 @@ describe('otel pipeline: span queue and a failing backend', () => {
             if (delayMs !== null) {
               setTimeout(() => {
                 spansAnswered += items.length;
-                done(answer);
+                done(typeof answer === 'function' ? answer(calls) : answer);
               }, delayMs);
             }
           },
@@ -247,7 +247,7 @@ describe('otel pipeline: span queue and a failing backend', () => {
       },
     });
     const warning = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'telemetry lost');
-    return { pipeline, warning, calls: () => calls, spansSeen: () => spansSeen, spansAnswered: () => spansAnswered };
+    return { pipeline, warning, lines: () => lines, calls: () => calls, spansSeen: () => spansSeen, spansAnswered: () => spansAnswered };
   }
 
   it('refuses spans beyond the queue in a burst faster than the backend, and says how many', async () => {
@@ -262,13 +262,24 @@ describe('otel pipeline: span queue and a failing backend', () => {
     assert.equal(h.warning()?.spansRefusedQueueFull, refused);
   });
 
-  it('does not send a failing backend the same spans twice in one flush', async () => {
+  it('does not send a failing backend the same spans twice in one flush, nor again before its backoff', async () => {
     const h = withTraceExporter({ code: ExportResultCode.FAILED, error: new Error('connection refused') }, 1);
     const inv = invocation({ requestId: 'req-1', atMs: T0 });
     h.pipeline.process([inv.start, inv.runtimeDone, inv.report]);
-    await h.pipeline.shutdown(Date.now() + 2_000);
+    // The first retry is due 1 s after the failure: past this deadline.
+    await h.pipeline.shutdown(Date.now() + 800);
     assert.equal(h.calls(), 1);
     assert.equal(h.warning()?.spans, 4, 'kept for a next export that never comes, so reported lost');
+    assert.ok(h.lines().some((line) => line.includes('still refuses exports at the SHUTDOWN deadline')));
+  });
+
+  it('at SHUTDOWN, sends what a failing backend refused again once its backoff is over, inside the deadline', async () => {
+    const h = withTraceExporter((call) => (call === 1 ? { code: ExportResultCode.FAILED, error: new Error('connection refused') } : { code: ExportResultCode.SUCCESS }), 1);
+    const inv = invocation({ requestId: 'req-1', atMs: T0 });
+    h.pipeline.process([inv.start, inv.runtimeDone, inv.report]);
+    await h.pipeline.shutdown(Date.now() + 2_500);
+    assert.equal(h.calls(), 2);
+    assert.equal(h.warning(), undefined, 'nothing lost');
   });
 
   it('returns before the SHUTDOWN deadline from a backend that never answers, counting what it holds as lost', async () => {
