@@ -51,9 +51,10 @@ export function reasons(results: Results, unmet: ReadonlySet<string>): string[] 
   if (has('CPU per platform event') && platform !== undefined) out.push(perEventReason('CPU per platform event', platform, platform1769));
   if (has('peak private memory') && logs !== undefined) {
     out.push(
-      `**Peak private memory.** ${fmt(logs.anonPeakMiB)} MiB under the burst against ${fmt(logs.anonIdleMiB)} MiB just before it: a burst is held in ` +
-        'memory until it is exported (decoded batches, queued log records, encoded requests), and the V8 heap grows under the allocation rate ' +
-        `even with the young generation sized for 128 MB.${logs1769 === undefined ? '' : ` At 1 769 MB the peak is ${fmt(logs1769.anonPeakMiB)} MiB.`}`,
+      `**Peak private memory.** ${fmt(logs.anonPeakMiB)} MiB under the burst against ${fmt(logs.anonIdleMiB)} MiB just before it: the burst ` +
+        `(${fmt(results.throughput.measured[0]!.scenario.workload.bytes / 1024 / 1024)} MiB of JSON) is held in memory until it is exported (decoded batches, ` +
+        'queued log records, encoded requests), and how far the V8 heap grows to hold and collect it depends on the limit' +
+        `${logs1769 === undefined ? '.' : `: at 1 769 MB the peak is ${fmt(logs1769.anonPeakMiB)} MiB.`}`,
     );
   }
   if (has('private memory idle')) {
@@ -68,12 +69,14 @@ export function reasons(results: Results, unmet: ReadonlySet<string>): string[] 
   const last = results.growth.readings.at(-1);
   if (has('private memory after') && first !== undefined && last !== undefined) {
     const outside = (r: typeof first): number => r.anonAfterGcMiB - r.heapTotalMiB;
+    const signed = (value: number): string => `${value >= 0 ? '+' : ''}${fmt(value)}`;
     out.push(
-      `**Private memory growth.** After a full GC the V8 heap in use goes ${fmt(first.heapUsedMiB, 2)} → ${fmt(last.heapUsedMiB, 2)} MiB and the heap V8 ` +
-        `keeps reserved ${fmt(first.heapTotalMiB)} → ${fmt(last.heapTotalMiB)} MiB, so the live JavaScript objects do not grow; what grows is private ` +
-        `memory outside the V8 heap (RssAnon minus the reserved heap: ${fmt(outside(first))} → ${fmt(outside(last))} MiB; Buffers outside the heap ` +
-        `${fmt(first.externalMiB, 2)} → ${fmt(last.externalMiB, 2)} MiB). These figures do not tell what holds it (malloc arenas, ` +
-        'compiled code, V8 zone memory).',
+      `**Private memory growth.** Of the ${signed(last.anonAfterGcMiB - first.anonAfterGcMiB)} MiB after a full GC, the heap V8 keeps reserved ` +
+        `accounts for ${signed(last.heapTotalMiB - first.heapTotalMiB)} MiB (${fmt(first.heapTotalMiB)} → ${fmt(last.heapTotalMiB)}) and memory outside the ` +
+        `V8 heap (RssAnon minus the reserved heap) for ${signed(outside(last) - outside(first))} MiB (${fmt(outside(first))} → ${fmt(outside(last))}); ` +
+        `the live JavaScript objects (V8 heap in use) go ${fmt(first.heapUsedMiB, 2)} → ${fmt(last.heapUsedMiB, 2)} MiB and Buffers outside the heap ` +
+        `${fmt(first.externalMiB, 2)} → ${fmt(last.externalMiB, 2)} MiB. These figures do not tell what holds the memory outside the heap (malloc ` +
+        "arenas, V8's own allocations outside its heap spaces).",
     );
   }
   if (has('nothing lost')) {
