@@ -4,11 +4,12 @@
  * against the local sink and against a port where nothing listens (connection refused), and
  * in `periodic,10000` mode against the sink: the target says that with the backend down an
  * invocation costs within a few ms of a healthy periodic one. Post-runtime duration as the
- * sandbox reports it (what Lambda bills after the runtime's response).
+ * sandbox reports it (what Lambda bills after the runtime's response). In a 128 MB memory cgroup.
  */
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { freePort } from '../free-port.ts';
-import { EXTENSION, SIZES, measuredEnv } from './environment.ts';
+import { inMemoryGroup } from './cgroup.ts';
+import { EXTENSION, SIZES, SMALL_MB, measuredEnv } from './environment.ts';
 import type { OtlpSink } from './otlp-sink.ts';
 
 export type BackendDownVariant = 'end, backend up' | 'end, backend refusing' | 'periodic, backend up';
@@ -19,14 +20,17 @@ export interface BackendDownRun {
 
 async function run(endpoint: string, flush: string): Promise<BackendDownRun> {
   const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LAMBDA_OTEL_FLUSH: flush });
-  const sandbox = await startSandbox({ extensions: [EXTENSION], env });
-  const postRuntimeMs: number[] = [];
-  for (let i = 1; i <= SIZES.backendDownInvocations; i++) {
-    postRuntimeMs.push((await sandbox.invoke({ durationMs: 2, logs: [`invocation ${i} done`] })).postRuntimeDurationMs);
-  }
-  const report = await sandbox.shutdown({ shutdownMs: 2000 });
-  if (report.extensions[0]!.exit?.code !== 0) throw new Error(`the layer did not exit cleanly: ${report.extensions[0]!.stderr}`);
-  return { postRuntimeMs };
+  const { result } = await inMemoryGroup(SMALL_MB, async (where) => {
+    const sandbox = await startSandbox({ extensions: [where.executable(EXTENSION)], env, function: { memorySizeMB: where.sizeMB } });
+    const postRuntimeMs: number[] = [];
+    for (let i = 1; i <= SIZES.backendDownInvocations; i++) {
+      postRuntimeMs.push((await sandbox.invoke({ durationMs: 2, logs: [`invocation ${i} done`] })).postRuntimeDurationMs);
+    }
+    const report = await sandbox.shutdown({ shutdownMs: 2000 });
+    if (report.extensions[0]!.exit?.code !== 0) throw new Error(`the layer did not exit cleanly: ${report.extensions[0]!.stderr}`);
+    return { postRuntimeMs };
+  });
+  return result;
 }
 
 export async function measureBackendDown(sink: OtlpSink, log: (line: string) => void): Promise<Record<BackendDownVariant, BackendDownRun>> {

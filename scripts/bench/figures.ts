@@ -1,5 +1,6 @@
 /** The figures and target verdicts BENCHMARKS.md reports, derived from the raw results. */
-import type { ColdRun, ColdVariant } from './cold-start.ts';
+import type { ColdRun, ColdStart, ColdVariant } from './cold-start.ts';
+import { SMALL_MB } from './environment.ts';
 import type { Results } from './results.ts';
 import { median, percentile } from './stats.ts';
 import type { ThroughputResult } from './throughput.ts';
@@ -12,19 +13,32 @@ export function coldFigures(runs: readonly ColdRun[]): ColdFigures {
     wallMs: of((r) => r.wallMs),
     cpuMs: of((r) => r.cpuMs),
     hwmMiB: of((r) => r.hwmMiB),
+    anonMiB: of((r) => r.anonMiB),
     cpuAfterFirstInvokeMs: of((r) => r.cpuAfterFirstInvokeMs),
     cpuAfterExportMs: of((r) => r.cpuAfterExportMs),
     idleHwmMiB: of((r) => r.idleHwmMiB),
+    idleAnonMiB: of((r) => r.idleAnonMiB),
     spansExported: of((r) => r.spansExported),
     traceBytes: of((r) => r.traceBytes),
+    groupPeakMiB: of((r) => r.groupPeakMiB),
+    // Not a median: every kill counts.
+    oomKills: runs.reduce((sum, run) => sum + run.oomKills, 0),
   };
 }
 
-export function allColdFigures(results: Results): Record<ColdVariant, ColdFigures> {
+/** The cold starts at `sizeMB` (128 MB unless asked). */
+export function coldAt(results: Results, sizeMB = SMALL_MB): ColdStart {
+  const cold = results.cold.find((c) => c.sizeMB === sizeMB);
+  if (cold === undefined) throw new Error(`no cold starts at ${sizeMB} MB`);
+  return cold;
+}
+
+export function allColdFigures(results: Results, sizeMB = SMALL_MB): Record<ColdVariant, ColdFigures> {
+  const { runs } = coldAt(results, sizeMB);
   return {
-    'node -e 0': coldFigures(results.cold['node -e 0']),
-    'minimal extension': coldFigures(results.cold['minimal extension']),
-    layer: coldFigures(results.cold.layer),
+    'node -e 0': coldFigures(runs['node -e 0']),
+    'minimal telemetry extension': coldFigures(runs['minimal telemetry extension']),
+    layer: coldFigures(runs.layer),
   };
 }
 
@@ -47,10 +61,20 @@ export interface ThroughputFigures {
   readonly jsonParseEventsPerCpuS: number;
   readonly decodeEventsPerS: number;
   readonly decodeCorrelateEventsPerS: number;
+  /** Layer CPU per event, and JSON.parse's CPU per event of the same bodies, in µs. */
+  readonly cpuUsPerEvent: number;
+  readonly jsonParseCpuUsPerEvent: number;
   readonly busyMs: number;
   readonly cpuMs: number;
   readonly waitMs: number;
   readonly hwmMiB: number;
+  readonly anonIdleMiB: number;
+  /** Median of the runs' peaks, and the highest of them. */
+  readonly anonPeakMiB: number;
+  readonly anonPeakMaxMiB: number;
+  readonly groupPeakMiB: number;
+  /** Summed over the runs. */
+  readonly oomKills: number;
   readonly spans: number;
   readonly logs: number;
   readonly metricPoints: number;
@@ -72,10 +96,17 @@ export function throughputFigures(result: ThroughputResult): ThroughputFigures {
     jsonParseEventsPerCpuS: perS(result.jsonParse.cpuMs),
     decodeEventsPerS: perS(result.decode.wallMs),
     decodeCorrelateEventsPerS: perS(result.decodeCorrelate.wallMs),
+    cpuUsPerEvent: (1000 * of((r) => r.cpuMs)) / events,
+    jsonParseCpuUsPerEvent: (1000 * result.jsonParse.cpuMs) / events,
     busyMs: of((r) => r.busyMs),
     cpuMs: of((r) => r.cpuMs),
     waitMs: of((r) => r.waitMs),
     hwmMiB: of((r) => r.hwmMiB),
+    anonIdleMiB: of((r) => r.anonIdleMiB),
+    anonPeakMiB: of((r) => r.anonPeakMiB),
+    anonPeakMaxMiB: Math.max(...runs.map((r) => r.anonPeakMiB)),
+    groupPeakMiB: of((r) => r.groupPeakMiB ?? Number.NaN),
+    oomKills: runs.reduce((sum, run) => sum + run.oomKills, 0),
     spans: of((r) => r.spans),
     logs: of((r) => r.logs),
     metricPoints: of((r) => r.metricPoints),

@@ -1,11 +1,13 @@
 /**
- * Runs the built layer in the sandbox with freeze off, loads its OpenTelemetry pipeline with
- * one real invocation, then lets a benchmark POST Telemetry API bodies straight to its
- * listener on 127.0.0.1, as Lambda would, while watching the process in /proc.
+ * Runs the built layer in the sandbox with freeze off (inside the given memory cgroup), loads
+ * its OpenTelemetry pipeline with one real invocation, then lets a benchmark POST Telemetry API
+ * bodies straight to its listener on 127.0.0.1, as Lambda would, while watching the process in
+ * /proc.
  */
 import { Agent, request } from 'node:http';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
+import type { Confinement } from './cgroup.ts';
 import { EXTENSION, measuredEnv } from './environment.ts';
 import type { OtlpSink } from './otlp-sink.ts';
 import { freePort } from '../free-port.ts';
@@ -25,10 +27,10 @@ const SETTLE_MS = 150;
 /** A listener that does not answer a POST within this long counts as hung. */
 const POST_TIMEOUT_MS = 60_000;
 
-export async function startLayer(sink: OtlpSink, extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningLayer> {
+export async function startLayer(sink: OtlpSink, where: Confinement, extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningLayer> {
   const port = await freePort();
   const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...extraEnv });
-  const sandbox = await startSandbox({ extensions: [EXTENSION], env, freeze: false });
+  const sandbox = await startSandbox({ extensions: [where.executable(EXTENSION)], env, freeze: false, function: { memorySizeMB: where.sizeMB } });
   const extension = sandbox.report().extensions[0]!;
   if (!sandbox.report().initDone || extension.pid === null) throw new Error(`layer init failed: ${extension.stderr}`);
   // The first INVOKE loads the OpenTelemetry SDK.
@@ -54,15 +56,18 @@ export async function startLayer(sink: OtlpSink, extraEnv: Readonly<Record<strin
 export interface Watch {
   /** Highest VmHWM seen, MiB. */
   readonly hwmMiB: number;
+  /** Highest private memory (RssAnon) sampled, MiB. */
+  readonly anonPeakMiB: number;
   /** The latest scheduler reading of the process. */
   readonly cpuMs: number;
   readonly waitMs: number;
   stop(): void;
 }
 
-/** Polls CPU and VmHWM of `pid` every `everyMs` until stopped; keeps the last reading once it is gone. */
+/** Polls CPU, VmHWM and RssAnon of `pid` every `everyMs` until stopped; keeps the last reading once it is gone. */
 export function watch(pid: number, everyMs = 5): Watch {
   let hwmMiB = 0;
+  let anonPeakMiB = 0;
   let cpu = Number.NaN;
   let wait = Number.NaN;
   const read = (): void => {
@@ -71,6 +76,7 @@ export function watch(pid: number, everyMs = 5): Watch {
     // A zombie (exited, not yet reaped) has no memory lines and only its main thread left.
     if (mem === null || times === null || !Number.isFinite(mem.hwmMiB)) return;
     hwmMiB = Math.max(hwmMiB, mem.hwmMiB);
+    anonPeakMiB = Math.max(anonPeakMiB, mem.anonMiB);
     if (!(times.cpuMs < cpu)) cpu = times.cpuMs;
     if (!(times.waitMs < wait)) wait = times.waitMs;
   };
@@ -79,6 +85,9 @@ export function watch(pid: number, everyMs = 5): Watch {
   return {
     get hwmMiB() {
       return hwmMiB;
+    },
+    get anonPeakMiB() {
+      return anonPeakMiB;
     },
     get cpuMs() {
       return cpu;

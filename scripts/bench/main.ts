@@ -6,14 +6,18 @@
  * loop is bounded, and a watchdog ends the run if something hangs. No timing is asserted: the
  * report says which targets are met.
  * Everything is measured once per Node.js major Lambda runs (BENCH_NODES, default `24,22`): the
- * pinned official binary goes first on PATH, so the layer, the minimal extension and `node -e 0`
- * all run on it, while this script stays on the machine's node.
+ * pinned official binary goes first on PATH, so the layer, the minimal telemetry extension and
+ * `node -e 0` all run on it, while this script stays on the machine's node. Each measured
+ * process runs in a memory cgroup of its function's size (128 MB, or 1 769 MB for one vCPU;
+ * cgroup.ts) where the machine allows; where it does not (or with BENCH_CGROUPS=0), the run
+ * says so and measures without.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { delimiter, dirname } from 'node:path';
 import { measureBackendDown } from './backend-down.ts';
+import { cgroupProblem, removeLeftoverGroups } from './cgroup.ts';
 import { measureColdStart } from './cold-start.ts';
 import { KEEP_EXTRA_CA_CERTS, ROOT, SIZES, assertBuilt } from './environment.ts';
 import { measureInvokeOverhead } from './invoke-overhead.ts';
@@ -70,6 +74,7 @@ async function measureOn(major: number, sink: OtlpSink): Promise<Results> {
     loadBefore,
     loadAfter: loadAverage(),
     extraCaCerts: ca === undefined ? 'not set on this machine' : KEEP_EXTRA_CA_CERTS ? 'passed to every measured process' : 'left out',
+    cgroupProblem: cgroupProblem(),
   };
   return {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
@@ -92,6 +97,8 @@ async function main(): Promise<void> {
   if (!hasSchedstat()) throw new Error('this kernel has no /proc/<pid>/task/<tid>/schedstat (CONFIG_SCHED_INFO); CPU times cannot be measured precisely');
   const startedAt = performance.now();
   log(`${SIZES.quick ? 'quick run' : 'full run'} on Node.js ${NODES.join(', ')}; load average ${loadAverage()}`);
+  const problem = cgroupProblem();
+  if (problem !== null) log(`NO MEMORY CGROUPS: ${problem}; every process is measured with this machine's memory, and the report says so`);
   const sink = await startOtlpSink();
   try {
     const runs: Results[] = [];
@@ -114,6 +121,9 @@ const watchdog = setTimeout(() => {
   process.exit(1);
 }, WATCHDOG_MS);
 watchdog.unref();
+process.on('exit', () => {
+  for (const group of removeLeftoverGroups()) log(`left behind: memory cgroup ${group} (rmdir it once its processes are gone)`);
+});
 main().then(
   () => process.exit(0),
   (error: unknown) => {

@@ -1,15 +1,18 @@
 /**
- * (4) Memory growth across invocations. Through the sandbox one invocation takes a few ms of
- * sandbox time, so 100 000 of them would take minutes; instead the built layer (freeze off)
- * gets the platform events of N invocations (start, one function log line, runtimeDone,
- * report) POSTed straight to its listener, in the batches it subscribes with by default.
- * After the first 1 000 and after all N invocations, once the layer has gone quiet (what
- * stays below the export thresholds is bounded by them), a preloaded hook (gc-on-signal.mjs, the only thing
- * added to the layer here) runs a full GC on SIGUSR2 and prints heap and RSS; VmRSS and
- * VmHWM come from /proc. The INVOKE path's own state (ARNs, reports owed) is capped in code
- * and is exercised by the 1 000 sandbox invocations of the overhead benchmark.
+ * (4) Memory growth across invocations, in a 128 MB memory cgroup. Through the sandbox one
+ * invocation takes a few ms of sandbox time, so 100 000 of them would take minutes; instead the
+ * built layer (freeze off) gets the platform events of N invocations (start, one function log
+ * line, runtimeDone, report) POSTed straight to its listener, in the batches it subscribes
+ * with by default. After the first 1 000 and after all N invocations, once the layer has gone
+ * quiet (what stays below the export thresholds is bounded by them), a preloaded hook
+ * (gc-on-signal.mjs, the only thing added to the layer here) runs a full GC on SIGUSR2 and
+ * prints heap and RSS; VmRSS, private memory (RssAnon, before and after the GC) and VmHWM come
+ * from /proc. The INVOKE path's own state (ARNs, reports owed) is capped in code and is
+ * exercised by the 1 000 sandbox invocations of the overhead benchmark.
  */
-import { GC_HOOK, SIZES } from './environment.ts';
+import { inMemoryGroup } from './cgroup.ts';
+import type { Confinement } from './cgroup.ts';
+import { GC_HOOK, SIZES, SMALL_MB } from './environment.ts';
 import { quiet, startLayer, watch } from './layer-driver.ts';
 import type { OtlpSink } from './otlp-sink.ts';
 import { memory } from './proc.ts';
@@ -18,8 +21,10 @@ import { SPANS_PER_INVOCATION, invocationBodies } from './workloads.ts';
 
 export interface MemoryReading {
   readonly invocations: number;
-  /** VmRSS from /proc before the forced GC. */
+  /** VmRSS and private memory (RssAnon) from /proc before the forced GC, and RssAnon after it. */
   readonly rssMiB: number;
+  readonly anonMiB: number;
+  readonly anonAfterGcMiB: number;
   /** After the forced GC: RSS, V8 heap in use and reserved, memory outside the V8 heap. */
   readonly rssAfterGcMiB: number;
   readonly heapUsedMiB: number;
@@ -28,8 +33,12 @@ export interface MemoryReading {
 }
 
 export interface GrowthResult {
+  readonly sizeMB: number;
   readonly readings: readonly MemoryReading[];
   readonly hwmMiB: number;
+  /** Highest private memory sampled (every 20 ms). */
+  readonly anonPeakMiB: number;
+  readonly oomKills: number;
   readonly elapsedMs: number;
   readonly cpuMs: number;
   readonly spans: number;
@@ -44,9 +53,14 @@ const CHUNK = 1000;
 const READ_AT = new Set([SIZES.growthFirstReading, 10_000, 50_000]);
 
 export async function measureGrowth(sink: OtlpSink, log: (line: string) => void): Promise<GrowthResult> {
+  const { result, usage } = await inMemoryGroup(SMALL_MB, (where) => grow(where, sink, log));
+  return { ...result, oomKills: usage?.oomKills ?? 0 };
+}
+
+async function grow(where: Confinement, sink: OtlpSink, log: (line: string) => void): Promise<Omit<GrowthResult, 'oomKills'>> {
   const total = SIZES.growthInvocations;
   // The launcher gives node LAMBDA_OTEL_NODE_OPTIONS, never the function's NODE_OPTIONS.
-  const layer = await startLayer(sink, { LAMBDA_OTEL_NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
+  const layer = await startLayer(sink, where, { LAMBDA_OTEL_NODE_OPTIONS: `--expose-gc --import=${GC_HOOK}` });
   sink.reset();
   const watcher = watch(layer.pid, 20);
   const cpuBefore = watcher.cpuMs;
@@ -56,7 +70,7 @@ export async function measureGrowth(sink: OtlpSink, log: (line: string) => void)
 
   const read = async (invocations: number): Promise<void> => {
     await quiet(sink, watcher);
-    const rssMiB = memory(layer.pid)?.rssMiB ?? Number.NaN;
+    const before = memory(layer.pid);
     const marker = layer.sandbox.report().extensions[0]!.stderr.split('BENCH_MEMORY').length;
     process.kill(layer.pid, 'SIGUSR2');
     let line: string | undefined;
@@ -67,15 +81,18 @@ export async function measureGrowth(sink: OtlpSink, log: (line: string) => void)
     }
     if (line === undefined) throw new Error('the GC hook did not answer');
     const after = JSON.parse(line) as { rss: number; heapUsed: number; heapTotal: number; external: number };
+    const anonAfterGcMiB = memory(layer.pid)?.anonMiB ?? Number.NaN;
     readings.push({
       invocations,
-      rssMiB,
+      rssMiB: before?.rssMiB ?? Number.NaN,
+      anonMiB: before?.anonMiB ?? Number.NaN,
+      anonAfterGcMiB,
       rssAfterGcMiB: after.rss / MiB,
       heapUsedMiB: after.heapUsed / MiB,
       heapTotalMiB: after.heapTotal / MiB,
       externalMiB: after.external / MiB,
     });
-    log(`memory growth: ${invocations} invocations: RSS ${rssMiB.toFixed(1)} MiB, after GC ${(after.rss / MiB).toFixed(1)} MiB, heap ${(after.heapUsed / MiB).toFixed(1)} MiB`);
+    log(`memory growth: ${invocations} invocations: private ${before?.anonMiB.toFixed(1)} MiB, after GC ${anonAfterGcMiB.toFixed(1)} MiB, heap ${(after.heapUsed / MiB).toFixed(1)} MiB`);
   };
 
   for (let from = 0; from < total; from += CHUNK) {
@@ -91,8 +108,10 @@ export async function measureGrowth(sink: OtlpSink, log: (line: string) => void)
   const extension = report.extensions[0]!;
   if (extension.exit?.code !== 0) throw new Error(`the layer did not exit cleanly: ${extension.stderr}`);
   return {
+    sizeMB: where.sizeMB,
     readings,
     hwmMiB: watcher.hwmMiB,
+    anonPeakMiB: watcher.anonPeakMiB,
     elapsedMs,
     cpuMs,
     spans: sink.counts.traces.items,

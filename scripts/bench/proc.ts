@@ -1,7 +1,7 @@
 /**
  * What /proc says about a process: CPU time in nanoseconds, summed over its threads from
  * `/proc/<pid>/task/<tid>/schedstat` (nanosecond resolution, unlike the 10 ms clock ticks of
- * `/proc/<pid>/stat`), and resident memory from `/proc/<pid>/status`.
+ * `/proc/<pid>/stat`), and resident memory, private (RssAnon) and in all, from `/proc/<pid>/status`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -47,6 +47,11 @@ export interface Memory {
   readonly rssMiB: number;
   /** Peak resident set size (VmHWM). */
   readonly hwmMiB: number;
+  /**
+   * Private (anonymous) resident memory now (RssAnon): heap, stacks, malloc. The node binary's
+   * and libraries' pages (RssFile) are shared with the function's own node on Node runtimes.
+   */
+  readonly anonMiB: number;
 }
 
 function statusKiB(status: string, field: string): number {
@@ -63,7 +68,7 @@ export function memory(pid: number): Memory | null {
   } catch {
     return null;
   }
-  return { rssMiB: statusKiB(status, 'VmRSS') / 1024, hwmMiB: statusKiB(status, 'VmHWM') / 1024 };
+  return { rssMiB: statusKiB(status, 'VmRSS') / 1024, hwmMiB: statusKiB(status, 'VmHWM') / 1024, anonMiB: statusKiB(status, 'RssAnon') / 1024 };
 }
 
 /** The one-letter state of `/proc/<pid>/stat` (`T` when stopped), null when gone. */

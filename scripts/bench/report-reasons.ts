@@ -3,62 +3,99 @@
  * with this run's figures, and a note per kind of loss the loss cases exposed.
  */
 import { allColdFigures, percentiles, throughputFigures } from './figures.ts';
+import type { ThroughputFigures } from './figures.ts';
 import { readFileSync } from 'node:fs';
 import type { Results } from './results.ts';
 import { fmt } from './stats.ts';
+
+const MINIMAL = 'minimal telemetry extension';
+
+function coldStartReason(results: Results): string {
+  const cold = allColdFigures(results);
+  const builtins = results.size.entryBuiltins;
+  const facade = builtins.includes('node:http')
+    ? 'It imports `node:http` as an ES module: on Node 22 and later that builds the module\'s export facade, whose lazy getters load undici, tls and http2 (10 to 18 ms of CPU, by issue 16\'s measurement); the minimal telemetry extension loads it with `createRequire` and does not pay it. '
+    : '';
+  const hosts = sandboxHostInEtcHosts() ? 'which this machine lists in /etc/hosts' : 'which this machine does not list in /etc/hosts: a `dns.lookup` and its round trip';
+  return (
+    `**Cold start.** Difference of the medians at 128 MB: ${fmt(cold.layer.cpuMs - cold[MINIMAL].cpuMs)} ms of CPU, ` +
+    `${fmt(cold.layer.wallMs - cold[MINIMAL].wallMs)} ms of wall time (which moves with this machine's load; the CPU ratio is the steadier figure) ` +
+    `and ${fmt(cold.layer.anonMiB - cold[MINIMAL].anonMiB)} MiB of private memory at the first \`event/next\`. Before its first \`event/next\` the layer compiles and runs its entry bundle ` +
+    `(${fmt(results.size.entryBytes / 1024)} KiB, importing ${builtins.join(', ')}), parses its configuration and resolves \`sandbox.localdomain\`, ` +
+    `${hosts}; the minimal telemetry extension listens on 127.0.0.1 straight away. ${facade}`
+  ).trimEnd();
+}
+
+function perEventReason(name: string, f: ThroughputFigures, oneVcpu: ThroughputFigures | undefined): string {
+  const hotPathUs = 1e6 / f.decodeCorrelateEventsPerS;
+  const big =
+    oneVcpu === undefined
+      ? ''
+      : ` At 1 769 MB, where only the memory limit differs, the layer takes ${fmt(oneVcpu.cpuUsPerEvent, 2)} µs per event and JSON.parse ${fmt(oneVcpu.jsonParseCpuUsPerEvent, 3)} µs.`;
+  return (
+    `**${name}.** ${fmt(f.cpuUsPerEvent, 2)} µs of layer CPU per event against ${fmt(f.jsonParseCpuUsPerEvent, 3)} µs for JSON.parse of the same bodies on the same node and memory limit. ` +
+    `\`decode()\` plus the correlator take about ${fmt(hotPathUs, 2)} µs per event (wall time, table 3), so nearly all of the rest comes after them: the ` +
+    'OpenTelemetry records, the SDK\'s OTLP transformer and protobuf encoders, the HTTP requests and garbage collection (issue 16 names the ' +
+    `transformer and encoders as the largest share by CPU profile, and allows an encoder of our own there).${big}`
+  );
+}
 
 export function reasons(results: Results, unmet: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const has = (prefix: string): boolean => [...unmet].some((what) => what.startsWith(prefix));
   const cold = allColdFigures(results);
-  if (has('cold start')) {
-    const inHosts = sandboxHostInEtcHosts();
+  const [logs, platform] = results.throughput.measured.map(throughputFigures);
+  const [logs1769, platform1769] = results.throughput.oneVcpu.map(throughputFigures);
+  if (has('cold start')) out.push(coldStartReason(results));
+  if (has('CPU per function log line') && logs !== undefined) out.push(perEventReason('CPU per log line', logs, logs1769));
+  if (has('CPU per platform event') && platform !== undefined) out.push(perEventReason('CPU per platform event', platform, platform1769));
+  if (has('peak private memory') && logs !== undefined) {
     out.push(
-      `**Cold start.** Before its first \`event/next\` the layer does more than register-then-next: it parses its configuration, ` +
-        'resolves `sandbox.localdomain` (from /etc/hosts when listed there; else with `dns.lookup`, whose first call compiles Node\'s IPv6 ' +
-        `address regex, about 5 ms of CPU, plus a DNS round trip: ${inHosts ? 'not on this machine, which lists the name' : 'the case on this machine'}), ` +
-        'starts a `node:http` server (Node 20\'s `net` loads `cluster`, `child_process` and `dgram` with it, about 3.5 ms) and subscribes to ' +
-        `the Telemetry API (one more round trip). The entry bundle imports ${results.size.entryBuiltins.join(', ')}. ` +
-        `Difference of the medians: ${fmt(cold.layer.cpuMs - cold['minimal extension'].cpuMs)} ms of CPU, ${fmt(cold.layer.wallMs - cold['minimal extension'].wallMs)} ms of wall time; ` +
-        'the same build measures 1.2x to 1.4x of the minimal extension from one run to the next on this machine.',
+      `**Peak private memory.** ${fmt(logs.anonPeakMiB)} MiB under the burst against ${fmt(logs.anonIdleMiB)} MiB just before it: the burst ` +
+        `(${fmt(results.throughput.measured[0]!.scenario.workload.bytes / 1024 / 1024)} MiB of JSON) is held in memory until it is exported (decoded batches, ` +
+        'queued log records, encoded requests), and how far the V8 heap grows to hold and collect it depends on the limit' +
+        `${logs1769 === undefined ? '.' : `: at 1 769 MB the peak is ${fmt(logs1769.anonPeakMiB)} MiB.`}`,
     );
   }
-  if (has('per-invocation')) {
-    const periodic = percentiles(results.overhead['layer, periodic,10000'].invokeToNextMs);
-    const floor = percentiles(results.overhead['minimal extension'].invokeToNextMs);
+  if (has('private memory idle')) {
     out.push(
-      `**Per-invocation p99.** The median INVOKE→next (${fmt(periodic.p50, 2)} ms) is the minimal extension's (${fmt(floor.p50, 2)} ms), but ` +
+      `**Idle private memory.** ${fmt(cold.layer.idleAnonMiB)} MiB with the SDK loaded against ${fmt(cold[MINIMAL].idleAnonMiB)} MiB for the minimal telemetry ` +
+        `extension. Of the difference, ${fmt(cold.layer.anonMiB - cold[MINIMAL].anonMiB)} MiB is there already at the first \`event/next\`, before the SDK loads ` +
+        `(the entry bundle and what it imports, see cold start), and ${fmt(cold.layer.idleAnonMiB - cold.layer.anonMiB)} MiB comes with the OpenTelemetry ` +
+        `pipeline (${fmt(results.size.largestChunk.bytes / 1024)} KiB chunk, loaded on the first INVOKE) and the first exports.`,
+    );
+  }
+  const first = results.growth.readings[0];
+  const last = results.growth.readings.at(-1);
+  if (has('private memory after') && first !== undefined && last !== undefined) {
+    const outside = (r: typeof first): number => r.anonAfterGcMiB - r.heapTotalMiB;
+    const signed = (value: number): string => `${value >= 0 ? '+' : ''}${fmt(value)}`;
+    out.push(
+      `**Private memory growth.** Of the ${signed(last.anonAfterGcMiB - first.anonAfterGcMiB)} MiB after a full GC, the heap V8 keeps reserved ` +
+        `accounts for ${signed(last.heapTotalMiB - first.heapTotalMiB)} MiB (${fmt(first.heapTotalMiB)} → ${fmt(last.heapTotalMiB)}) and memory outside the ` +
+        `V8 heap (RssAnon minus the reserved heap) for ${signed(outside(last) - outside(first))} MiB (${fmt(outside(first))} → ${fmt(outside(last))}); ` +
+        `the live JavaScript objects (V8 heap in use) go ${fmt(first.heapUsedMiB, 2)} → ${fmt(last.heapUsedMiB, 2)} MiB and Buffers outside the heap ` +
+        `${fmt(first.externalMiB, 2)} → ${fmt(last.externalMiB, 2)} MiB. These figures do not tell what holds the memory outside the heap (malloc ` +
+        "arenas, V8's own allocations outside its heap spaces).",
+    );
+  }
+  if (has('nothing lost')) {
+    out.push('**Losses or OOM kills at 128 MB.** Which runs lost what is in the target row; the loss cases are explained under the throughput tables, OOM kills are counted in every table.');
+  }
+  if (has('per-invocation overhead')) {
+    const periodic = percentiles(results.overhead['layer, periodic,10000'].invokeToNextMs);
+    const floor = percentiles(results.overhead[MINIMAL].invokeToNextMs);
+    out.push(
+      `**Per-invocation p99.** The median INVOKE→next (${fmt(periodic.p50, 2)} ms) is near the minimal telemetry extension's (${fmt(floor.p50, 2)} ms), but ` +
         'exports started by the size thresholds (a batch of 512 spans or 512 log records, 2048 metric points) serialise protobuf on the event loop ' +
         '(the SDK\'s encoders are synchronous), and an INVOKE that arrives meanwhile waits; the first of them also run before V8 has optimised the ' +
-        `encoders. The minimal extension's own p99 (${fmt(floor.p99, 2)} ms) is this machine's and the sandbox's floor.`,
+        `encoders. The minimal telemetry extension's own p99 (${fmt(floor.p99, 2)} ms) is this machine's and the sandbox's floor.`,
     );
   }
-  if (has('throughput')) {
-    const perEvent = results.throughput.measured.map((r) => {
-      const f = throughputFigures(r);
-      return `${fmt((1e6 * f.cpuMs) / 1000 / r.scenario.workload.events, 1)} µs per event for ${r.scenario.workload.name} against ${fmt(1e6 / f.jsonParseEventsPerCpuS, 2)} µs for JSON.parse`;
-    });
+  if (has('CPU from spawn')) {
     out.push(
-      `**Throughput.** Layer CPU: ${perEvent.join('; ')}. \`decode()\` and the correlator are within a small factor of JSON.parse (see the table); ` +
-        'beyond them the largest costs are the SDK\'s OTLP protobuf encoders (about 3 µs per span or log record, by CPU profile), the HTTP ' +
-        'requests, and garbage collection. Records are built in the SDK\'s export types without its tracer and logger, and gauge points are ' +
-        'appended rather than collected; getting within 30 % of JSON.parse would take an encoder of our own, which this project does not write.',
-    );
-  }
-  if (has('peak RSS')) {
-    out.push(
-      '**Peak RSS.** A burst is held in memory until it is exported (decoded batches, queued spans and log records, encoded requests), ' +
-        'and V8 grows its young generation (up to 16 MiB semi-spaces by default) under the allocation rate; the V8 heap in use after a GC stays ' +
-        'under 10 MiB (growth table). Capping the semi-spaces (`--max-semi-space-size=1` to `4` in the launcher, measured in a separate run) ' +
-        'took 10 to 20 MiB off the peak, but on Node 20 any heap-size flag on the command line makes Node reject its built-in code cache and ' +
-        'compile its internal modules again: about 20 ms more CPU at every cold start. The launcher does not pass it; `MALLOC_ARENA_MAX` ' +
-        'changed nothing measurable.',
-    );
-  }
-  if (has('RSS after')) {
-    out.push(
-      '**RSS growth.** Compare the V8 heap in use after a full GC (the live objects) with RSS: RSS follows how much heap V8 keeps reserved and ' +
-        'what the allocator keeps, which move by tens of MiB between readings and between runs.',
+      `**CPU until exported.** ${fmt(cold.layer.cpuAfterExportMs - cold.layer.cpuMs)} ms of the layer's CPU come after its first \`event/next\`: loading ` +
+        `the OpenTelemetry pipeline (${fmt(results.size.largestChunk.bytes / 1024)} KiB) on the first INVOKE, building the first records and the first export requests.`,
     );
   }
   return out;

@@ -1,5 +1,6 @@
 /** The measurement tables of BENCHMARKS.md, one function per benchmark. */
-import type { ColdRun, ColdVariant } from './cold-start.ts';
+import { COLD_VARIANTS } from './cold-start.ts';
+import type { ColdRun, ColdStart, ColdVariant } from './cold-start.ts';
 import { allColdFigures, percentiles, throughputFigures } from './figures.ts';
 import type { BackendDownVariant } from './backend-down.ts';
 import type { OverheadVariant } from './invoke-overhead.ts';
@@ -8,21 +9,22 @@ import type { Results } from './results.ts';
 import { fmt, median, pct, ratio } from './stats.ts';
 import type { ThroughputResult } from './throughput.ts';
 
-const COLD_VARIANTS: readonly ColdVariant[] = ['node -e 0', 'minimal extension', 'layer'];
+const MINIMAL = 'minimal telemetry extension' as const;
 
-export function coldStartSection(results: Results): string {
-  const cold = allColdFigures(results);
-  const minimal = cold['minimal extension'];
-  const floor = cold['node -e 0'];
+function coldRows(results: Results, cold: ColdStart): { start: string[][]; exported: string[][] } {
+  const figures = allColdFigures(results, cold.sizeMB);
+  const minimal = figures[MINIMAL];
+  const floor = figures['node -e 0'];
+  const size = `${fmt(cold.sizeMB, 0)} MB`;
   // Runs of the same round are paired: the median of per-round differences cancels slow drift.
   const paired = (name: ColdVariant, pick: (run: ColdRun) => number): string => {
-    const base = results.cold['minimal extension'];
-    return name === 'minimal extension' ? '' : fmt(median(results.cold[name].map((run, i) => pick(run) - pick(base[i]!))));
+    const base = cold.runs[MINIMAL];
+    return name === MINIMAL ? '' : fmt(median(cold.runs[name].map((run, i) => pick(run) - pick(base[i]!))));
   };
-  const startRows = COLD_VARIANTS.map((name) => {
-    const f = cold[name];
+  const start = COLD_VARIANTS.map((name) => {
+    const f = figures[name];
     return [
-      name,
+      `${name}, ${size}`,
       fmt(f.wallMs),
       ratio(f.wallMs, minimal.wallMs),
       paired(name, (r) => r.wallMs),
@@ -30,34 +32,50 @@ export function coldStartSection(results: Results): string {
       ratio(f.cpuMs, minimal.cpuMs),
       paired(name, (r) => r.cpuMs),
       ratio(f.cpuMs, floor.cpuMs),
+      fmt(f.anonMiB),
       fmt(f.hwmMiB),
     ];
   });
-  const exportRows = (['minimal extension', 'layer'] as const).map((name) => {
-    const f = cold[name];
-    return [name, fmt(f.cpuAfterFirstInvokeMs), ratio(f.cpuAfterFirstInvokeMs, minimal.cpuAfterFirstInvokeMs), fmt(f.cpuAfterExportMs), ratio(f.cpuAfterExportMs, minimal.cpuAfterExportMs), fmt(f.idleHwmMiB)];
+  const exported = ([MINIMAL, 'layer'] as const).map((name) => {
+    const f = figures[name];
+    return [
+      `${name}, ${size}`,
+      fmt(f.cpuAfterFirstInvokeMs),
+      ratio(f.cpuAfterFirstInvokeMs, minimal.cpuAfterFirstInvokeMs),
+      fmt(f.cpuAfterExportMs),
+      ratio(f.cpuAfterExportMs, minimal.cpuAfterExportMs),
+      fmt(f.idleAnonMiB),
+      fmt(f.idleHwmMiB),
+      fmt(f.groupPeakMiB),
+    ];
   });
+  return { start, exported };
+}
+
+export function coldStartSection(results: Results): string {
+  const rows = results.cold.map((cold) => coldRows(results, cold));
+  const count = results.cold[0]?.runs.layer.length ?? 0;
   return [
-    `## 1. Cold start (median of ${results.cold.layer.length} runs per variant)`,
+    `## 1. Cold start (median of ${count} runs per variant and size)`,
     '',
-    'From spawn to the point: the end of the script for `node -e 0`, the first `event/next` for the extensions.',
+    'From spawn to the point: the end of the script for `node -e 0`, the first `event/next` for the extensions. Private memory is RssAnon.',
     '',
-    table(['variant', 'wall ms', 'vs minimal', 'paired Δ ms', 'CPU ms', 'vs minimal', 'paired Δ ms', 'CPU vs node -e 0', 'VmHWM MiB'], startRows),
+    table(['variant, function memory', 'wall ms', 'vs minimal', 'paired Δ ms', 'CPU ms', 'vs minimal', 'paired Δ ms', 'CPU vs node -e 0', 'private MiB', 'VmHWM MiB'], rows.flatMap((r) => r.start)),
     '',
-    'CPU from spawn until the end of invocation 1 (the layer has loaded the OpenTelemetry SDK and exported the log line) and until the end of invocation 2 (invocation 1\'s spans and metrics exported, since its `platform.report` arrives during invocation 2), default `adaptive` flush:',
+    "CPU from spawn until the end of invocation 1 (the layer has loaded the OpenTelemetry SDK and exported the log line) and until the end of invocation 2 (invocation 1's spans and metrics exported, since its `platform.report` arrives during invocation 2), default `adaptive` flush; memory then (idle, frozen), and the cgroup's peak charge over the whole run:",
     '',
-    table(['variant', 'CPU ms to end of inv. 1', 'vs minimal', 'CPU ms to inv. 1 exported', 'vs minimal', 'idle VmHWM MiB'], exportRows),
+    table(['variant, function memory', 'CPU ms to end of inv. 1', 'vs minimal', 'CPU ms to inv. 1 exported', 'vs minimal', 'idle private MiB', 'idle VmHWM MiB', 'cgroup peak MiB'], rows.flatMap((r) => r.exported)),
   ].join('\n');
 }
 
 export function overheadSection(results: Results): string {
   const names = Object.keys(results.overhead) as OverheadVariant[];
-  const floor = percentiles(results.overhead['minimal extension'].invokeToNextMs);
+  const floor = percentiles(results.overhead[MINIMAL].invokeToNextMs);
   const rows = names.map((name) => {
     const run = results.overhead[name];
     const toNext = percentiles(run.invokeToNextMs);
     const post = percentiles(run.postRuntimeMs);
-    const excess = name === 'minimal extension' ? '' : fmt(toNext.p99 - floor.p99, 2);
+    const excess = name === MINIMAL ? '' : fmt(toNext.p99 - floor.p99, 2);
     return [
       name,
       fmt(toNext.p50, 2),
@@ -68,107 +86,121 @@ export function overheadSection(results: Results): string {
       fmt(post.p99, 2),
       fmt(run.cpuPerInvocationMs, 3),
       fmt(run.waitPerInvocationMs, 3),
-      `${fmt(run.rssEarlyMiB)} → ${fmt(run.rssLateMiB)}`,
+      `${fmt(run.anonEarlyMiB)} → ${fmt(run.anonLateMiB)}`,
     ];
   });
-  const count = results.overhead['minimal extension'].invokeToNextMs.length;
+  const count = results.overhead[MINIMAL].invokeToNextMs.length;
   return [
-    `## 2. Per-invocation overhead (${count} invocations per variant, ms)`,
+    `## 2. Per-invocation overhead (${count} invocations per variant, ${fmt(results.overhead[MINIMAL].sizeMB, 0)} MB, ms)`,
     '',
-    table(['variant', 'INVOKE→next p50', 'p99', 'p99 minus minimal\'s', 'max', 'post-runtime p50', 'p99', 'CPU per invocation', 'waited for a CPU per invocation', `VmRSS MiB after ${count / 10} → ${count}`], rows),
+    table(['variant', 'INVOKE→next p50', 'p99', 'p99 minus minimal\'s', 'max', 'post-runtime p50', 'p99', 'CPU per invocation', 'waited for a CPU per invocation', `private MiB after ${count / 10} → ${count}`], rows),
   ].join('\n');
 }
 
-function throughputRow(result: ThroughputResult): string[] {
+function workloadName(result: ThroughputResult): string {
+  return `${result.scenario.workload.name}, ${fmt(result.scenario.sizeMB, 0)} MB`;
+}
+
+function cpuRow(result: ThroughputResult): string[] {
   const f = throughputFigures(result);
   const w = result.scenario.workload;
   const delivered = w.expectedLogs > 0 ? `${fmt(f.logs, 0)} / ${fmt(w.expectedLogs, 0)} logs` : `${fmt(f.spans, 0)} / ${fmt(w.expectedSpans, 0)} spans`;
   return [
-    w.name,
+    workloadName(result),
     `${w.bodies.length} × ≤${fmt(w.bytes / w.bodies.length / 1024, 0)} KiB`,
     delivered,
+    fmt(f.cpuUsPerEvent, 2),
+    fmt(f.jsonParseCpuUsPerEvent, 3),
+    ratio(f.cpuUsPerEvent, f.jsonParseCpuUsPerEvent),
+    pct(f.decodeEventsPerS, f.jsonParseEventsPerS),
+    pct(f.decodeCorrelateEventsPerS, f.jsonParseEventsPerS),
     fmt(f.busyMs, 0),
     fmt(f.eventsPerS, 0),
-    pct(f.eventsPerS, f.jsonParseEventsPerS),
-    fmt(f.cpuMs, 0),
-    fmt(f.waitMs, 0),
-    fmt(f.eventsPerCpuS, 0),
-    pct(f.eventsPerCpuS, f.jsonParseEventsPerCpuS),
-    fmt(f.jsonParseEventsPerS, 0),
-    `${fmt(f.decodeEventsPerS, 0)} (${pct(f.decodeEventsPerS, f.jsonParseEventsPerS)})`,
-    `${fmt(f.decodeCorrelateEventsPerS, 0)} (${pct(f.decodeCorrelateEventsPerS, f.jsonParseEventsPerS)})`,
     fmt(f.ingestEventsPerS, 0),
+    fmt(f.waitMs, 0),
   ];
 }
 
+function memoryRow(result: ThroughputResult): string[] {
+  const f = throughputFigures(result);
+  return [workloadName(result), fmt(f.anonIdleMiB), fmt(f.anonPeakMiB), fmt(f.anonPeakMaxMiB), fmt(f.hwmMiB), fmt(f.groupPeakMiB), String(f.oomKills)];
+}
+
 export function throughputSection(results: Results): string {
-  const { measured, losses } = results.throughput;
+  const { measured, oneVcpu, losses } = results.throughput;
+  const all = [...measured, ...oneVcpu];
   const lossRows = losses.map((result) => {
     const run = result.runs[0]!;
     const w = result.scenario.workload;
     const config = Object.entries(result.scenario.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults';
     const lost = run.warnings.map((line) => (JSON.parse(line) as { msg: string }).msg);
     return [
-      `${w.name}, ${w.bodies.length} × ≤${fmt(w.bytes / w.bodies.length / 1024, 0)} KiB, ${config}${result.scenario.settle ? '' : ', SHUTDOWN right after the last POST'}`,
+      `${w.name}, ${w.bodies.length} × ≤${fmt(w.bytes / w.bodies.length / 1024, 0)} KiB, ${config}, ${fmt(result.scenario.sizeMB, 0)} MB${result.scenario.settle ? '' : ', SHUTDOWN right after the last POST'}`,
       `${fmt(run.spans, 0)} / ${fmt(w.expectedSpans, 0)}`,
       `${fmt(run.logs, 0)} / ${fmt(w.expectedLogs, 0)}`,
+      fmt(run.anonPeakMiB),
       fmt(run.hwmMiB),
+      String(run.oomKills),
       lost.length === 0 ? 'none' : `${lost.length} × "${[...new Set(lost.map((msg) => msg.replace(/\d+/g, 'N')))].join('", "')}"`,
     ];
   });
-  const reps = measured[0]?.runs.length ?? 0;
+  const reps = (list: readonly ThroughputResult[]): number => list[0]?.runs.length ?? 0;
   return [
-    `## 3. Pipeline throughput (median of ${reps} runs)`,
+    `## 3. Pipeline throughput (median of ${reps(measured)} runs at 128 MB, ${reps(oneVcpu)} at 1 769 MB)`,
     '',
-    'Events/s over the busy time (first POST until the last export request is read by the receiver); per CPU-second of the layer process (what it would do with a core to itself); JSON.parse, `decode()` and `decode()` + correlator of the same bodies in the benchmark process; ingest only: until the last POST was answered (exports still running).',
+    'CPU per event: the layer process over the run, listener to backend, SHUTDOWN export included. JSON.parse, `decode()` and `decode()` + correlator of the same bodies run on the same node in a cgroup of the same size (their speed as a share of JSON.parse\'s). Busy time: first POST until the last export request is read by the receiver; ingest only: until the last POST was answered (exports still running); waited: time the layer was runnable but had no CPU (other load on this machine).',
     '',
     table(
-      [
-        'workload',
-        'bodies',
-        'delivered',
-        'busy ms',
-        'events/s',
-        'of JSON.parse',
-        'layer CPU ms',
-        'waited for a CPU ms',
-        'events/CPU-s',
-        'of JSON.parse (CPU)',
-        'JSON.parse events/s',
-        'decode() events/s',
-        'decode() + correlator events/s',
-        'ingest only events/s',
-      ],
-      measured.map(throughputRow),
+      ['workload, function memory', 'bodies', 'delivered', 'layer CPU µs/event', 'JSON.parse CPU µs/event', 'vs JSON.parse', 'decode()', 'decode() + correlator', 'busy ms', 'events/s', 'ingest only events/s', 'waited for a CPU ms'],
+      all.map(cpuRow),
     ),
+    '',
+    'Memory over the same runs: private memory (RssAnon) quiet before the first POST (SDK loaded, one invocation exported), its highest sample under the load (median and highest of the runs), VmHWM, and the cgroup\'s peak charge:',
+    '',
+    table(['workload, function memory', 'private MiB before', 'private MiB peak', 'highest peak', 'VmHWM MiB', 'cgroup peak MiB', 'OOM kills'], all.map(memoryRow)),
     '',
     'What arrived at the receiver (spans / expected, log records / expected) and what the layer logged, once per case:',
     '',
-    table(['case', 'spans', 'log records', 'peak RSS MiB', 'layer warnings'], lossRows),
+    table(['case', 'spans', 'log records', 'private MiB peak', 'VmHWM MiB', 'OOM kills', 'layer warnings'], lossRows),
   ].join('\n');
 }
 
 export function memorySection(results: Results): string {
   const cold = allColdFigures(results);
-  const floor = cold['node -e 0'].hwmMiB;
-  const peaks = results.throughput.measured.map((result) => [`layer under ${result.scenario.workload.name}`, throughputFigures(result).hwmMiB] as const);
-  const rows: Array<readonly [string, number]> = [
-    ['node -e 0', floor],
-    ['layer at its first event/next', cold.layer.hwmMiB],
-    ['layer idle after 2 invocations (SDK loaded)', cold.layer.idleHwmMiB],
-    ...peaks,
-    [`layer over ${fmt(results.growth.readings.at(-1)?.invocations ?? 0, 0)} invocations (growth run)`, results.growth.hwmMiB],
-  ];
-  const growth = results.growth.readings.map((r) => [fmt(r.invocations, 0), fmt(r.rssMiB), fmt(r.rssAfterGcMiB), fmt(r.heapUsedMiB, 2), fmt(r.heapTotalMiB), fmt(r.externalMiB, 2)]);
+  const peaks = results.throughput.measured.map((result) => {
+    const f = throughputFigures(result);
+    return [`layer under ${result.scenario.workload.name} (peak)`, f.anonPeakMiB, f.hwmMiB] as const;
+  });
   const g = results.growth;
+  const rows: Array<readonly [string, number, number]> = [
+    ['node -e 0 at its end', cold['node -e 0'].anonMiB, cold['node -e 0'].hwmMiB],
+    ['minimal telemetry extension at its first event/next', cold[MINIMAL].anonMiB, cold[MINIMAL].hwmMiB],
+    ['minimal telemetry extension idle after 2 invocations', cold[MINIMAL].idleAnonMiB, cold[MINIMAL].idleHwmMiB],
+    ['layer at its first event/next', cold.layer.anonMiB, cold.layer.hwmMiB],
+    ['layer idle after 2 invocations (SDK loaded, invocation 1 exported)', cold.layer.idleAnonMiB, cold.layer.idleHwmMiB],
+    ...peaks,
+    [`layer over ${fmt(g.readings.at(-1)?.invocations ?? 0, 0)} invocations (growth run, peak)`, g.anonPeakMiB, g.hwmMiB],
+  ];
+  const growth = g.readings.map((r) => [
+    fmt(r.invocations, 0),
+    fmt(r.anonMiB),
+    fmt(r.anonAfterGcMiB),
+    fmt(r.rssMiB),
+    fmt(r.heapUsedMiB, 2),
+    fmt(r.heapTotalMiB),
+    fmt(r.anonAfterGcMiB - r.heapTotalMiB),
+    fmt(r.externalMiB, 2),
+  ]);
   return [
-    '## 4. Memory',
+    `## 4. Memory (function memory ${fmt(g.sizeMB, 0)} MB)`,
     '',
-    table(['process', 'peak RSS (VmHWM) MiB', 'over node -e 0 MiB'], rows.map(([name, hwm]) => [name, fmt(hwm), fmt(hwm - floor)])),
+    'Private memory is RssAnon; VmHWM also counts the node binary\'s and libraries\' pages, which the function\'s own node shares.',
     '',
-    `Growth run: ${fmt(g.readings.at(-1)?.invocations ?? 0, 0)} invocations POSTed in ${fmt(g.elapsedMs / 1000)} s (layer CPU ${fmt(g.cpuMs / 1000)} s); the receiver got ${fmt(g.spans, 0)} of ${fmt(g.expectedSpans, 0)} spans and ${fmt(g.logs, 0)} log records; ${g.warnings.length} warning lines.`,
+    table(['process', 'private MiB', 'VmHWM MiB'], rows.map(([name, anon, hwm]) => [name, fmt(anon), fmt(hwm)])),
     '',
-    table(['after invocations', 'VmRSS MiB', 'RSS after GC MiB', 'V8 heap used MiB', 'V8 heap reserved MiB', 'external MiB'], growth),
+    `Growth run: ${fmt(g.readings.at(-1)?.invocations ?? 0, 0)} invocations POSTed in ${fmt(g.elapsedMs / 1000)} s (layer CPU ${fmt(g.cpuMs / 1000)} s); the receiver got ${fmt(g.spans, 0)} of ${fmt(g.expectedSpans, 0)} spans and ${fmt(g.logs, 0)} log records; ${g.warnings.length} warning lines; ${g.oomKills} OOM kills.`,
+    '',
+    table(['after invocations', 'private MiB', 'private MiB after GC', 'VmRSS MiB', 'V8 heap used MiB', 'V8 heap reserved MiB', 'private after GC − V8 heap reserved MiB', 'external MiB'], growth),
   ].join('\n');
 }
 

@@ -1,10 +1,10 @@
 /** Everything one `npm run bench` measured, as the report renders it. */
 import type { BackendDownRun, BackendDownVariant } from './backend-down.ts';
-import type { ColdRun, ColdVariant } from './cold-start.ts';
+import type { ColdStart } from './cold-start.ts';
 import type { GrowthResult } from './memory-growth.ts';
 import type { OverheadRun, OverheadVariant } from './invoke-overhead.ts';
 import type { LayerSize } from './size.ts';
-import type { ThroughputResult } from './throughput.ts';
+import type { ThroughputResults } from './throughput.ts';
 
 export interface Machine {
   readonly nproc: number;
@@ -18,6 +18,8 @@ export interface Machine {
   readonly loadBefore: string;
   readonly loadAfter: string;
   readonly extraCaCerts: 'left out' | 'passed to every measured process' | 'not set on this machine';
+  /** Null when every measured process ran in a memory cgroup of its function size; else why not. */
+  readonly cgroupProblem: string | null;
 }
 
 export interface Results {
@@ -25,10 +27,11 @@ export interface Results {
   readonly quick: boolean;
   readonly elapsedMs: number;
   readonly machine: Machine;
-  readonly cold: Readonly<Record<ColdVariant, readonly ColdRun[]>>;
+  /** At 128 MB, then at 1 769 MB. */
+  readonly cold: readonly ColdStart[];
   readonly overhead: Readonly<Record<OverheadVariant, OverheadRun>>;
   readonly backendDown: Readonly<Record<BackendDownVariant, BackendDownRun>>;
-  readonly throughput: { readonly measured: readonly ThroughputResult[]; readonly losses: readonly ThroughputResult[] };
+  readonly throughput: ThroughputResults;
   readonly growth: GrowthResult;
   readonly size: LayerSize;
 }
