@@ -3,9 +3,8 @@
  * (declared length checked first, cap enforced while streaming, one concat, one parse) and
  * hands the decoded batch over synchronously.
  */
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { fs, http } from '../util/node-builtins.ts';
 import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { decode } from '../telemetry/decode.ts';
@@ -65,7 +64,7 @@ export interface TelemetryListener {
 export async function startListener(options: ListenerOptions): Promise<TelemetryListener> {
   const host = await (options.host ?? resolveSandboxHost());
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
+  const server = http.createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
   await listenOrFallBack(server, host, options);
   const port = boundPort(server);
   return {
@@ -100,7 +99,7 @@ export async function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<stri
 function hostsAddress(hostsFile: string): string | null {
   let text: string;
   try {
-    text = readFileSync(hostsFile, 'utf8');
+    text = fs.readFileSync(hostsFile, 'utf8');
   } catch {
     return null;
   }
