@@ -4,7 +4,7 @@
  * hands the decoded batch over synchronously.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { fs, http } from '../util/node-builtins.ts';
+import { dns, fs, http } from '../util/node-builtins.ts';
 import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { decode } from '../telemetry/decode.ts';
@@ -83,17 +83,15 @@ export async function startListener(options: ListenerOptions): Promise<Telemetry
 /**
  * The address to bind: `sandbox.localdomain` from /etc/hosts when it is there (a file read is
  * cheaper than a resolver call on the cold-start path), else from the resolver, else 127.0.0.1
- * (local runs, where the name does not resolve). `node:dns` loads only when it is asked.
+ * (local runs, where the name does not resolve). Through the callback `lookup` of node:dns,
+ * which node:net has loaded already: node:dns/promises and an import() would load two modules more.
  */
-export async function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<string> {
+export function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<string> {
   const fromHosts = hostsAddress(hostsFile);
-  if (fromHosts !== null) return fromHosts;
-  try {
-    const { lookup } = await import('node:dns/promises');
-    return (await lookup(SANDBOX_HOST, { family: 4 })).address;
-  } catch {
-    return '127.0.0.1';
-  }
+  if (fromHosts !== null) return Promise.resolve(fromHosts);
+  return new Promise((resolve) => {
+    dns.lookup(SANDBOX_HOST, { family: 4 }, (error, address) => resolve(error === null ? address : '127.0.0.1'));
+  });
 }
 
 function hostsAddress(hostsFile: string): string | null {

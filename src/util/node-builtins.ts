@@ -13,5 +13,7 @@ const require = createRequire(import.meta.url);
 
 /** `node:http`, loaded without its ESM facade. */
 export const http = require('node:http') as typeof import('node:http');
+/** `node:dns`, which node:net loads anyway. */
+export const dns = require('node:dns') as typeof import('node:dns');
 /** `node:fs`, loaded without its ESM facade. */
 export const fs = require('node:fs') as typeof import('node:fs');
