@@ -9,7 +9,8 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeEntries, writeLayerZip } from './layer-zip.mjs';
 import { MAX_UNZIPPED_BYTES, writeStandaloneZips } from './standalone.mjs';
@@ -62,6 +63,38 @@ fi
 exec "$node" "$app/index.mjs" "$@"
 `;
 
+// In the layer the bundled dependencies get Node built-ins from process.getBuiltinModule (a
+// plain require; Node 20.16 and 22.3 on), never from an ESM import: on Node 22 and 24 an import
+// builds the built-in's export facade, which reads every export. node:http's getters load
+// undici, tls and http2 (10 to 30 ms of CPU, here at the OTLP exporters' first `import('http')`),
+// the facades of fs, util, zlib and stream cost 1 to 3 ms each. Our own sources avoid them before
+// the first event/next themselves (src/util/node-builtins.ts, which serves dist/lib too).
+// Each importing file gets its own stand-in: an ES module exporting those of the built-in's
+// properties (as the building node has them) that the importer's text names, read when the
+// importer is evaluated. The rest are never read: a lazy getter stays unloaded, a deprecated one
+// silent. A static import of a name the stand-in lacks fails the build. ES modules, not
+// CommonJS: esbuild gives a dynamic import of CommonJS only its `default`, and its interop
+// helpers would add a file to those loaded before the first event/next.
+const BUILTIN_NAMESPACE = 'node-builtin';
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const builtinsWithoutFacade = {
+  name: 'builtins-without-facade',
+  setup(b) {
+    const require = createRequire(import.meta.url);
+    b.onResolve({ filter: /^(node:)?[a-z][a-z0-9_/]*$/ }, (args) => {
+      if (!args.importer.includes(`${sep}node_modules${sep}`) || !isBuiltin(args.path)) return undefined;
+      const specifier = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      return { path: `${specifier}?${relative(root, args.importer)}`, namespace: BUILTIN_NAMESPACE, pluginData: { specifier, importer: args.importer } };
+    });
+    b.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, ({ pluginData: { specifier, importer } }) => {
+      const words = new Set(readFileSync(importer, 'utf8').match(/[A-Za-z_$][\w$]*/g));
+      const names = Object.getOwnPropertyNames(require(specifier)).filter((name) => IDENTIFIER.test(name) && name !== 'default' && words.has(name));
+      const contents = `const m = process.getBuiltinModule(${JSON.stringify(specifier)});\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`;
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 async function buildLayer() {
   rmSync(layer, { recursive: true, force: true });
   mkdirSync(dirname(launcherPath), { recursive: true });
@@ -81,6 +114,7 @@ async function buildLayer() {
     target: 'node22',
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [builtinsWithoutFacade],
   });
   writeFileSync(launcherPath, LAUNCHER);
   chmodSync(launcherPath, 0o755);

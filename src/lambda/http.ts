@@ -1,10 +1,10 @@
 /**
  * The one HTTP call the Lambda API clients need, on `node:http`: measured cheaper to load
  * than `fetch` or undici (see README), and everything loaded before the first `event/next`
- * is added to every cold start.
+ * is added to every cold start (so node:http comes through `require`, see node-builtins.ts).
  */
-import { Agent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import { http } from '../util/node-builtins.ts';
 
 /** A complete HTTP response with its body read as text. */
 export interface HttpResponse {
@@ -28,7 +28,7 @@ export interface HttpRequest {
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 // One kept-alive connection serves register, subscribe and every next call.
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
 /** Sends one request; rejects on network errors, timeouts and oversized bodies, never on a status. */
 export function send(req: HttpRequest): Promise<HttpResponse> {
@@ -39,7 +39,7 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(req.body));
     }
-    const outgoing = httpRequest(
+    const outgoing = http.request(
       {
         agent,
         method: req.method,

@@ -3,9 +3,8 @@
  * (declared length checked first, cap enforced while streaming, one concat, one parse) and
  * hands the decoded batch over synchronously.
  */
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { dns, fs, http } from '../util/node-builtins.ts';
 import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { decode } from '../telemetry/decode.ts';
@@ -65,7 +64,7 @@ export interface TelemetryListener {
 export async function startListener(options: ListenerOptions): Promise<TelemetryListener> {
   const host = await (options.host ?? resolveSandboxHost());
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const server = createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
+  const server = http.createServer({ requestTimeout: 60_000 }, (req, res) => handle(req, res, maxBodyBytes, options.onBatch));
   await listenOrFallBack(server, host, options);
   const port = boundPort(server);
   return {
@@ -84,23 +83,21 @@ export async function startListener(options: ListenerOptions): Promise<Telemetry
 /**
  * The address to bind: `sandbox.localdomain` from /etc/hosts when it is there (a file read is
  * cheaper than a resolver call on the cold-start path), else from the resolver, else 127.0.0.1
- * (local runs, where the name does not resolve). `node:dns` loads only when it is asked.
+ * (local runs, where the name does not resolve). Through the callback `lookup` of node:dns,
+ * which node:net has loaded already: node:dns/promises and an import() would load two modules more.
  */
-export async function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<string> {
+export function resolveSandboxHost(hostsFile = '/etc/hosts'): Promise<string> {
   const fromHosts = hostsAddress(hostsFile);
-  if (fromHosts !== null) return fromHosts;
-  try {
-    const { lookup } = await import('node:dns/promises');
-    return (await lookup(SANDBOX_HOST, { family: 4 })).address;
-  } catch {
-    return '127.0.0.1';
-  }
+  if (fromHosts !== null) return Promise.resolve(fromHosts);
+  return new Promise((resolve) => {
+    dns.lookup(SANDBOX_HOST, { family: 4 }, (error, address) => resolve(error === null ? address : '127.0.0.1'));
+  });
 }
 
 function hostsAddress(hostsFile: string): string | null {
   let text: string;
   try {
-    text = readFileSync(hostsFile, 'utf8');
+    text = fs.readFileSync(hostsFile, 'utf8');
   } catch {
     return null;
   }
