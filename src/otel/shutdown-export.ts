@@ -4,6 +4,7 @@
  * the backend refused goes again when it may be tried (backoff or `Retry-After`) as long as the
  * deadline allows; then what did not reach the backend is counted and logged, before the deadline.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Correlator } from '../telemetry/correlator.ts';
 import type { Logger } from '../util/logger.ts';
 import { withTimeout } from '../util/with-timeout.ts';
@@ -65,8 +66,6 @@ export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number)
   }
   logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: parts.ownLogLinesSkipped() });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What of one signal did not reach the backend: refused by the full queue, still queued or on
