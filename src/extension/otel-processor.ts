@@ -4,16 +4,21 @@
  * warning), then loads the OpenTelemetry pipeline lazily on the first
  * INVOKE, after the first `event/next`: the SDK never delays the cold start. Telemetry that
  * arrives before the pipeline is loaded (init events) is held, up to a bound, and handed over.
+ * With the pipeline starts the local OTLP receiver the function's own SDK exports to.
  */
 import { loadOtelConfig } from '../otel/config.ts';
 import type { OtelConfig } from '../otel/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
+import { signalsExportingTo } from '../otel/receiver-config.ts';
+import type { OtlpReceiver } from '../otlp/receiver.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 
 /** Events held before the pipeline is loaded (init telemetry is a handful). */
 const MAX_HELD_EVENTS = 10_000;
+/** Largest request the local OTLP receiver takes, compressed or inflated: well above an SDK's batch of 512 spans. */
+export const RELAY_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * The layer's OpenTelemetry pipeline as a {@link Processor}: spans, metrics and logs over
@@ -31,6 +36,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   let otelConfig: OtelConfig | null = null;
   let pipeline: OtelPipeline | null = null;
   let loading: Promise<OtelPipeline> | null = null;
+  let receiver: OtlpReceiver | null = null;
   let held: TelemetryEvent[] = [];
   let droppedBeforeLoad = 0;
   // What arrived, by event type: logged at SHUTDOWN (info) to tell "not sent" from "not mapped".
@@ -48,7 +54,9 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
         instanceMaxMemoryBytes: instanceMaxMemoryOf(held),
         bufferingTimeoutMs: ctx.config.buffering.timeoutMs,
         intake: ctx.intake,
+        receiver: () => receiver?.stats() ?? null,
       });
+      void startReceiver(ctx, pipeline).catch((error: unknown) => ctx.logger.warn('local OTLP receiver not started', { cause: String(error) }));
       if (held.length > 0) pipeline.process(held);
       held = [];
       if (droppedBeforeLoad > 0) ctx.logger.warn('events dropped before the pipeline loaded', { events: droppedBeforeLoad });
@@ -56,6 +64,27 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
     });
     return loading;
   };
+
+  async function startReceiver(ctx: RunContext, loaded: OtelPipeline): Promise<void> {
+    const address = otelConfig!.receiver;
+    if (address === null) return;
+    const looping = signalsExportingTo(address, process.env);
+    if (looping.length > 0) {
+      ctx.logger.warn(
+        'local OTLP receiver off: the extension itself exports to its address, where it would receive its own exports; set LAMBDA_OTEL_EXPORTER_OTLP_ENDPOINT to the backend to relay the function\'s telemetry',
+        { address: `${address.host}:${address.port}`, signals: looping },
+      );
+      return;
+    }
+    // Loaded here, not at init: node:zlib and the receiver stay off the cold-start path.
+    const { startOtlpReceiver } = await import('../otlp/receiver.ts');
+    receiver = await startOtlpReceiver({
+      ...address,
+      maxBodyBytes: RELAY_MAX_BODY_BYTES,
+      logger: ctx.logger,
+      onRequest: (signal, request, protobuf, codec) => loaded.relay(signal, request, protobuf, codec),
+    });
+  }
 
   return {
     init(runContext) {
@@ -81,6 +110,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
     async shutdown(reason, deadlineMs) {
       const loaded = await load();
       await loaded.shutdown(deadlineMs);
+      await receiver?.close();
       context?.logger.info('telemetry received', { reason, byType: Object.fromEntries(received) });
     },
   };

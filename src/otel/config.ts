@@ -7,6 +7,8 @@
 import { LAMBDA_ENV } from '../lambda/environment.ts';
 import { asBoolean, asInteger, asString, createEnvReader, oneOf, range, throwIfProblems, Unparsable } from '../util/env-reader.ts';
 import type { EnvReader } from '../util/env-reader.ts';
+import { DEFAULT_RECEIVER, parseReceiver, RECEIVER_ENV } from './receiver-config.ts';
+import type { ReceiverAddress } from './receiver-config.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -80,6 +82,10 @@ export interface OtelConfig {
   readonly retainItems: number;
   /** `OTEL_SERVICE_NAME` (or its `LAMBDA_` own), when set. */
   readonly serviceName: string | undefined;
+  /** Where the local OTLP receiver for the function's own telemetry listens; null: off. */
+  readonly receiver: ReceiverAddress | null;
+  /** Put the function's root spans under their invocation spans (one trace per invocation). */
+  readonly relayJoinTraces: boolean;
 }
 
 export const OTEL_DEFAULTS = {
@@ -101,6 +107,8 @@ export const OTEL_DEFAULTS = {
   logQueue: 10_000,
   retainItems: 10_000,
   serviceName: undefined,
+  receiver: DEFAULT_RECEIVER,
+  relayJoinTraces: true,
 } as const satisfies OtelConfig;
 
 const DEFAULT_PERIODIC_INTERVAL_MS = 10_000;
@@ -151,6 +159,8 @@ export function loadOtelConfig({ env, problems }: ResolvedEnv): OtelConfig {
     logQueue: read(EXPORT_ENV.LOG_QUEUE, undefined, asInteger, d.logQueue, range(100, 1_000_000)),
     retainItems: read(EXPORT_ENV.RETAIN_ITEMS, undefined, asInteger, d.retainItems, range(0, 1_000_000)),
     serviceName: text(EXPORT_ENV.SERVICE_NAME),
+    receiver: read<ReceiverAddress | null>(RECEIVER_ENV.RECEIVER, undefined, parseReceiver, d.receiver),
+    relayJoinTraces: read(RECEIVER_ENV.JOIN_TRACES, undefined, asBoolean, d.relayJoinTraces),
   };
   throwIfProblems([...problems, ...reader.problems]);
   return config;

@@ -14,12 +14,15 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OtelConfig } from './config.ts';
+import type { RelayExporters } from './relay-exporter.ts';
 import { sendOncePerExport } from './single-attempt.ts';
 
 export interface Exporters {
   readonly traces: SpanExporter;
   readonly metrics: PushMetricExporter;
   readonly logs: LogRecordExporter;
+  /** For the function's relayed telemetry; default: the OTLP relay exporters (relay-exporter.ts). */
+  readonly relay?: RelayExporters;
 }
 
 /** The exporters, each sending one request per export: retries are the pipeline's (single-attempt.ts). */

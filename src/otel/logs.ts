@@ -5,7 +5,6 @@
  * Records are built in the SDK's export shape (a line is complete when it arrives; the SDK's
  * logger would copy and check it once more per line, the busiest path of the extension).
  */
-import { TraceFlags } from '@opentelemetry/api';
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -84,8 +83,7 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
     if (requestId !== null) {
       attributes[ATTR_LEGACY_FAAS_INVOCATION_ID] = requestId;
       attributes[ATTR_FAAS_INVOCATION_ID] = requestId;
-      const invocation = contexts.of(requestId, undefined);
-      spanContext = { traceId: invocation.traceId, spanId: invocation.spanId, traceFlags: invocation.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE };
+      spanContext = contexts.of(requestId, undefined).logContext;
     }
     const taken = options.emit({
       hrTime: millisToHrTime(timeMs),

@@ -34,6 +34,12 @@ import { createSelfMetrics } from './self-metrics.ts';
 import { createSerialFlush } from './serial-flush.ts';
 import { exportAtShutdown } from './shutdown-export.ts';
 import { createSpanMapper } from './spans.ts';
+import { createRelay } from './relay.ts';
+import type { Relay } from './relay.ts';
+import { createRelayExporters } from './relay-exporter.ts';
+import type { OtlpRequest, OtlpSignal } from '../otlp/codec.ts';
+import type { OtlpCodec } from '../otlp/lazy-codec.ts';
+import type { ReceiverStats, RelayAnswer } from '../otlp/receiver.ts';
 
 export interface PipelineContext {
   readonly registration: Pick<Registration, 'extensionName' | 'functionName' | 'functionVersion' | 'accountId'>;
@@ -55,12 +61,16 @@ export interface PipelineContext {
   readonly exporters?: Exporters;
   /** The listener's counters, for the extension's own metrics. */
   readonly intake?: () => IntakeStats;
+  /** The local OTLP receiver's counters, once it listens. */
+  readonly receiver?: () => ReceiverStats | null;
 }
 
 export interface OtelPipeline {
   /** Maps a batch; returns a promise (back-pressure) while the export queues are more than half full. */
   process(events: readonly TelemetryEvent[]): void | Promise<void>;
   invoke(event: InvokeEvent): Promise<void>;
+  /** Takes one request the function sent to the local OTLP receiver (relay.ts); answers at once. */
+  relay(signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec): RelayAnswer;
   /** Waits (bounded) for owed reports, exports everything, and resolves before `deadlineMs`. */
   shutdown(deadlineMs: number): Promise<void>;
 }
@@ -97,6 +107,17 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE.name), gauges);
   const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spansOut.queue.push(span) });
+  // Made on the first request of the function: a function that sends nothing costs nothing.
+  let relay: Relay | null = null;
+  const relayOf = (): Relay =>
+    (relay ??= createRelay({
+      exporters: given.relay ?? createRelayExporters({ traces: config.tracesProtocol, metrics: config.metricsProtocol, logs: config.logsProtocol }),
+      contexts,
+      joinTraces: config.relayJoinTraces,
+      onAccepted: () => {
+        dirty = true;
+      },
+    }));
   const self = createSelfMetrics(meterProvider.getMeter(SCOPE.name), {
     intake: context.intake ?? (() => ({ batches: 0, events: 0, rejected: 0 })),
     spans: () => spansOut.exporter.stats(),
@@ -104,6 +125,8 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     logRecords: () => logsOut.exporter.stats(),
     logRecordsRefusedQueueFull: () => logsOut.queue.dropped(),
     metricPointsDropped: () => delivery.metrics.dropped(),
+    relay: () => relay,
+    receiver: context.receiver ?? (() => null),
   });
   const logs = createLogMapper({ resource, scope: SCOPE, contexts, maxBodyBytes: config.logMaxBodyBytes, emit: (record) => logsOut.queue.push(record) });
   const ownLines = createOwnLogFilter(context.registration.extensionName);
@@ -149,7 +172,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   async function exportAll(): Promise<void> {
     const startedMs = performance.now();
     dirty = false;
-    await delivery.exportAll();
+    await Promise.all([delivery.exportAll(), relay?.flush()]);
     self.flushed(performance.now() - startedMs);
   }
   const exportFailed = (error: unknown): void => logger.warn('export failed', { cause: String(error) });
@@ -196,6 +219,10 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
       return backPressure.hold();
     },
 
+    relay(signal, request, protobuf, codec) {
+      return relayOf().accept(signal, request, protobuf, codec);
+    },
+
     invoke(event) {
       if (arns.size >= MAX_REMEMBERED_ARNS) arns.delete(arns.keys().next().value!);
       arns.set(event.requestId, event.invokedFunctionArn);
@@ -213,6 +240,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
           exportAll: () => exportAll().catch(exportFailed),
           retryInMs: health.retryInMs,
           delivery,
+          relay: () => relay,
           ownLogLinesSkipped: ownLines.skipped,
         },
         deadlineMs,

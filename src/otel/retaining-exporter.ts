@@ -38,11 +38,13 @@ export interface RetainingExporter<T> extends ArrayExporter<T> {
   stats(): RetainingStats;
 }
 
-export interface RetainingExporterOptions {
+export interface RetainingExporterOptions<T = unknown> {
   /** Items kept at most; beyond, the oldest are dropped. */
   readonly maxItems: number;
   /** Items per request at most: the batch size of the export queue in front of this exporter. */
   readonly batchSize: number;
+  /** Told of every item dropped (over the bound or refused), for callers that weigh items. */
+  readonly onDropped?: (items: readonly T[]) => void;
 }
 
 /** Whether a failed export may succeed later: network errors, timeouts, 429 and 5xx. */
@@ -51,8 +53,8 @@ export function isRetainable(result: ExportResult): boolean {
   return typeof status !== 'number' || status === 429 || status >= 500 || status < 400;
 }
 
-export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: RetainingExporterOptions): RetainingExporter<T> {
-  const { maxItems, batchSize } = options;
+export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: RetainingExporterOptions<T>): RetainingExporter<T> {
+  const { maxItems, batchSize, onDropped } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   // Oldest first.
   let retained: T[] = [];
@@ -70,7 +72,10 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
   const retain = (taken: T[], items: T[]): void => {
     const all = taken.concat(retained, items);
     const excess = all.length - maxItems;
-    if (excess > 0) droppedOverflow += excess;
+    if (excess > 0) {
+      droppedOverflow += excess;
+      onDropped?.(all.slice(0, excess));
+    }
     retained = excess > 0 ? all.slice(excess) : all;
   };
 
@@ -84,7 +89,10 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
       else {
         failedExports++;
         if (isRetainable(result)) retain(taken, items);
-        else droppedRefused += batch.length;
+        else {
+          droppedRefused += batch.length;
+          onDropped?.(batch);
+        }
       }
       resultCallback(result);
     };
@@ -95,6 +103,7 @@ export function createRetainingExporter<T>(inner: ArrayExporter<T>, options: Ret
       resending -= taken.length;
       failedExports++;
       droppedRefused += batch.length;
+      onDropped?.(batch);
       resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }
   };

@@ -5,6 +5,8 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import type { IntakeStats } from '../lambda/listener.ts';
+import type { ReceiverStats } from '../otlp/receiver.ts';
+import type { Relay } from './relay.ts';
 import type { RetainingStats } from './retaining-exporter.ts';
 
 export interface SelfMetricSources {
@@ -14,7 +16,16 @@ export interface SelfMetricSources {
   readonly logRecords: () => RetainingStats;
   readonly logRecordsRefusedQueueFull: () => number;
   readonly metricPointsDropped: () => number;
+  /** The relay of the function's own telemetry, once it took a request. */
+  readonly relay: () => Pick<Relay, 'stats' | 'joins'> | null;
+  readonly receiver: () => ReceiverStats | null;
 }
+
+const RELAYED = [
+  { signal: 'traces', name: 'spans', unit: '{span}', what: 'spans' },
+  { signal: 'metrics', name: 'metric_points', unit: '{point}', what: 'metric points' },
+  { signal: 'logs', name: 'log_records', unit: '{record}', what: 'log records' },
+] as const;
 
 export interface SelfMetrics {
   /** Records how long one flush (all signals) took, in ms. */
@@ -39,6 +50,17 @@ export function createSelfMetrics(meter: Meter, sources: SelfMetricSources): Sel
   });
   counter('lambda_otel.metric_points.dropped', '{point}', 'Metric points dropped: over the retention bound or refused as invalid.', sources.metricPointsDropped);
   counter('lambda_otel.exports.failed', '{export}', 'Exports of spans or log records that failed (their data is retained).', () => sources.spans().failedExports + sources.logRecords().failedExports);
+  for (const { signal, name, unit, what } of RELAYED) {
+    const stats = () => sources.relay()?.stats(signal);
+    counter(`lambda_otel.relay.${name}.received`, unit, `The function's own ${what} taken by the local OTLP receiver.`, () => stats()?.received ?? 0);
+    counter(`lambda_otel.relay.${name}.exported`, unit, `The function's own ${what} the backend accepted.`, () => stats()?.exported ?? 0);
+    counter(`lambda_otel.relay.${name}.dropped`, unit, `The function's own ${what} dropped: refused to the function while the relay was full, refused by the backend as invalid, or over the retention bound.`, () => {
+      const s = stats();
+      return s === undefined ? 0 : s.refused + s.dropped;
+    });
+  }
+  counter('lambda_otel.relay.requests.refused', '{request}', 'Requests to the local OTLP receiver refused as malformed, too large or of an unsupported type.', () => sources.receiver()?.refused ?? 0);
+  counter('lambda_otel.relay.roots.unjoined', '{span}', 'Root spans of the function that could not be joined to their invocation span.', () => sources.relay()?.joins().unjoined ?? 0);
   const flushDuration = meter.createHistogram('lambda_otel.flush.duration', {
     unit: 'ms',
     description: 'Duration of one flush of every signal.',

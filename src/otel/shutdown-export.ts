@@ -9,6 +9,7 @@ import type { Correlator } from '../telemetry/correlator.ts';
 import type { Logger } from '../util/logger.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { Delivery, SignalOutlet } from './delivery.ts';
+import type { Relay } from './relay.ts';
 
 /** Of the SHUTDOWN time left, at most this share is spent waiting for a running flush; the rest exports. */
 const SHUTDOWN_WAIT_SHARE = 0.5;
@@ -26,6 +27,8 @@ export interface ShutdownParts {
   readonly retryInMs: () => number | null;
   /** What is counted as lost: what its queues, exporters and metric buffer did not deliver. */
   readonly delivery: Pick<Delivery, 'spans' | 'logRecords' | 'metrics'>;
+  /** The relay of the function's telemetry, if it took any. */
+  readonly relay: () => Pick<Relay, 'undelivered'> | null;
   /** This extension's own log lines left out, for the closing line. */
   readonly ownLogLinesSkipped: () => number;
 }
@@ -44,7 +47,8 @@ export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number)
   // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
   const timeLeft = (): number => Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS);
   let answered = await withTimeout(parts.exportAll(), timeLeft());
-  const unsent = (): number => undelivered(spans) + metrics.unsettledPoints() + undelivered(logRecords);
+  const relayed = (signal: 'traces' | 'metrics' | 'logs'): number => parts.relay()?.undelivered(signal) ?? 0;
+  const unsent = (): number => undelivered(spans) + metrics.unsettledPoints() + undelivered(logRecords) + relayed('traces') + relayed('metrics') + relayed('logs');
   for (let retryInMs = parts.retryInMs(); answered && retryInMs !== null && unsent() > 0; retryInMs = parts.retryInMs()) {
     if (retryInMs >= timeLeft()) {
       logger.warn('the backend still refuses exports at the SHUTDOWN deadline; giving up on what it did not take');
@@ -60,8 +64,11 @@ export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number)
     spans: undelivered(spans),
     metricPoints: metrics.dropped() + metrics.unsettledPoints(),
     logRecords: undelivered(logRecords),
+    functionSpans: relayed('traces'),
+    functionMetricPoints: relayed('metrics'),
+    functionLogRecords: relayed('logs'),
   };
-  if (lost.spans > 0 || lost.metricPoints > 0 || lost.logRecords > 0) {
+  if (Object.values(lost).some((count) => count > 0)) {
     logger.warn('telemetry lost', { ...lost, spansRefusedQueueFull: spans.queue.dropped(), logRecordsRefusedQueueFull: logRecords.queue.dropped() });
   }
   logger.info('shutdown export done', { pendingAtShutdown, evicted, late, ownLogLinesSkipped: parts.ownLogLinesSkipped() });

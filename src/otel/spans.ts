@@ -144,7 +144,7 @@ export function createSpanMapper(options: SpanMapperOptions): SpanMapper {
   return {
     invocation(record, invokedFunctionArn) {
       const { start, runtimeDone, report } = record;
-      const invocation = options.contexts.of(record.requestId, start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
+      const invocation = options.contexts.seal(record.requestId, start?.record.tracing ?? runtimeDone?.record.tracing ?? report?.record.tracing);
       if (!invocation.sampled) {
         // X-Ray does not sample this invocation, but its cold start still gets its own trace.
         for (const phase of record.phases) phaseSpan(phase, undefined, record.coldStart);
