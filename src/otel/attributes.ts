@@ -6,6 +6,8 @@
 
 /** `faas.invocation_id`, renamed `faas.invocation.id` in newer semantic conventions. */
 export const ATTR_LEGACY_FAAS_INVOCATION_ID = 'faas.invocation_id';
+/** `faas.execution`, the request id's name in older semantic conventions, still set by some instrumentations. */
+export const ATTR_LEGACY_FAAS_EXECUTION = 'faas.execution';
 
 /** `initializationType` of `platform.initStart`. */
 export const ATTR_AWS_LAMBDA_INITIALIZATION_TYPE = 'aws.lambda.initialization_type';

@@ -1,6 +1,6 @@
 /**
  * One trace per invocation: the function's root span of an invocation (the span carrying its
- * request id in `faas.invocation_id` or the older `faas.execution`, whose parent is not another
+ * request id in `faas.invocation_id`, `faas.invocation.id` or the older `faas.execution`, whose parent is not another
  * such span) is put under the invocation span, which moves into the function's trace and under
  * that root's former parent (see InvocationContexts.adopt). Only the root's `parentSpanId`
  * changes; every other field of every span stays as the function sent it, so its children,
@@ -8,7 +8,7 @@
  */
 import { ATTR_FAAS_INVOCATION_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { ExportTraceRequest, Span } from '../otlp/codec.ts';
-import { ATTR_LEGACY_FAAS_INVOCATION_ID } from './attributes.ts';
+import { ATTR_LEGACY_FAAS_EXECUTION, ATTR_LEGACY_FAAS_INVOCATION_ID } from './attributes.ts';
 import type { InvocationContexts } from './invocation-context.ts';
 
 export interface JoinResult {
@@ -52,9 +52,11 @@ export function joinInvocations(request: ExportTraceRequest, contexts: Pick<Invo
   return { joined, unjoined };
 }
 
+const INVOCATION_ID_KEYS: ReadonlySet<string> = new Set([ATTR_LEGACY_FAAS_INVOCATION_ID, ATTR_FAAS_INVOCATION_ID, ATTR_LEGACY_FAAS_EXECUTION]);
+
 function invocationIdOf(span: Span): string | null {
   for (const attribute of span.attributes ?? []) {
-    if (attribute.key !== ATTR_FAAS_INVOCATION_ID && attribute.key !== ATTR_LEGACY_FAAS_INVOCATION_ID) continue;
+    if (!INVOCATION_ID_KEYS.has(attribute.key)) continue;
     const value = attribute.value?.stringValue;
     if (typeof value === 'string' && value !== '') return value;
   }
