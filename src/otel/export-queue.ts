@@ -145,7 +145,8 @@ export function createExportQueue<T>(exporter: ArrayExporter<T>, options: Export
       const upTo = accepted;
       const failuresBefore = failures;
       startDrain();
-      if (settledUpTo() >= upTo) return Promise.resolve(true);
+      // An exporter that answers at once has settled before this line: its failure still counts.
+      if (settledUpTo() >= upTo) return Promise.resolve(failures === failuresBefore);
       return new Promise((resolve) => waiters.push({ upTo, failuresBefore, resolve }));
     },
     dropped: () => dropped,
