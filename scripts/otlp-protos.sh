@@ -3,6 +3,8 @@
 # the extension sends on the wire. They are not ours to commit: they come from Debian's
 # opentelemetry-proto package into the git-ignored .cache/otlp-proto, once.
 # Set OTLP_PROTO_DIR to a folder holding opentelemetry/proto/... to use another copy.
+# The upstream version goes into VERSION beside them: scripts/otlp-schema.mjs names it in the
+# schema it generates.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,7 +15,7 @@ if [ -n "${OTLP_PROTO_DIR:-}" ]; then
   exit 0
 fi
 dir="$root/.cache/otlp-proto"
-[ -f "$dir/$probe" ] && exit 0
+[ -f "$dir/$probe" ] && [ -f "$dir/VERSION" ] && exit 0
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -25,4 +27,8 @@ dpkg -x "$work"/opentelemetry-proto_*.deb "$work/root"
 rm -rf "$dir"
 mkdir -p "$dir"
 cp -r "$work/root/usr/include/opentelemetry" "$dir/"
+# Debian's version less its revision: 1.11.0-1 is opentelemetry-proto 1.11.0.
+version="$(dpkg-deb -f "$work"/opentelemetry-proto_*.deb Version)"
+version="${version#*:}"
+echo "${version%-*}" > "$dir/VERSION"
 echo "otlp-protos: $(cd "$dir" && find . -name '*.proto' | wc -l) .proto files in $dir"
