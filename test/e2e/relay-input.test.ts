@@ -38,7 +38,11 @@ function send(port: number, options: { method?: string; path: string; headers?: 
       res.on('error', reject);
     });
     // A server that answers 413 and closes may reset the connection under the rest of the body.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    // Then the answer still counts when it arrived; a reset before it is an answer of status -1.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+      else setTimeout(() => resolve({ status: -1, contentType: '', body: Buffer.from(`no answer: ${error.code}`) }), 200);
+    });
     if (body === undefined) req.end();
     else if (options.chunked === true) {
       for (let offset = 0; offset < body.length; offset += 64 * 1024) req.write(body.subarray(offset, offset + 64 * 1024));
