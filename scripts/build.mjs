@@ -95,6 +95,16 @@ const builtinsWithoutFacade = {
   },
 };
 
+// protobufjs `require`s long (its CommonJS build) and src/otlp imports it (its ES build): two
+// copies of the same class, 11 KB each minified. Both get the CommonJS one.
+const oneLong = {
+  name: 'one-long',
+  setup(b) {
+    const path = createRequire(import.meta.url).resolve('long');
+    b.onResolve({ filter: /^long$/ }, () => ({ path }));
+  },
+};
+
 async function buildLayer() {
   rmSync(layer, { recursive: true, force: true });
   mkdirSync(dirname(launcherPath), { recursive: true });
@@ -114,7 +124,7 @@ async function buildLayer() {
     target: 'node22',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [builtinsWithoutFacade],
+    plugins: [builtinsWithoutFacade, oneLong],
   });
   writeFileSync(launcherPath, LAUNCHER);
   chmodSync(launcherPath, 0o755);
