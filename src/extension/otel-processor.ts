@@ -11,7 +11,6 @@ import type { OtelConfig } from '../otel/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
 import { signalsExportingTo } from '../otel/receiver-config.ts';
-import { loadCodec } from '../otlp/lazy-codec.ts';
 import { startOtlpReceiver } from '../otlp/receiver.ts';
 import type { OtlpReceiver, RelayAnswer } from '../otlp/receiver.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';
@@ -66,8 +65,6 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   };
 
   const load = (): Promise<OtelPipeline> => {
-    // The receiver's decoder loads with the pipeline, in the background, unless a request came first.
-    if (loading === null && otelConfig?.receiver !== null) void loadCodec().catch(() => undefined);
     loading ??= import('../otel/pipeline.ts').then(({ createOtelPipeline }) => {
       const ctx = context!;
       pipeline = createOtelPipeline({
