@@ -75,8 +75,11 @@ export function reasons(results: Results, unmet: ReadonlySet<string>): string[] 
         `accounts for ${signed(last.heapTotalMiB - first.heapTotalMiB)} MiB (${fmt(first.heapTotalMiB)} → ${fmt(last.heapTotalMiB)}) and memory outside the ` +
         `V8 heap (RssAnon minus the reserved heap) for ${signed(outside(last) - outside(first))} MiB (${fmt(outside(first))} → ${fmt(outside(last))}); ` +
         `the live JavaScript objects (V8 heap in use) go ${fmt(first.heapUsedMiB, 2)} → ${fmt(last.heapUsedMiB, 2)} MiB and Buffers outside the heap ` +
-        `${fmt(first.externalMiB, 2)} → ${fmt(last.externalMiB, 2)} MiB. These figures do not tell what holds the memory outside the heap (malloc ` +
-        "arenas, V8's own allocations outside its heap spaces).",
+        `${fmt(first.externalMiB, 2)} → ${fmt(last.externalMiB, 2)} MiB. After a memory-reducing GC (V8's last-resort GC, which returns the ` +
+        `emptied heap pages V8 pools for reuse) private memory goes ${fmt(first.anonAfterReducingGcMiB)} → ${fmt(last.anonAfterReducingGcMiB)} MiB ` +
+        `(${signed(last.anonAfterReducingGcMiB - first.anonAfterReducingGcMiB)}); what it takes back at the end, ` +
+        `${fmt(last.anonAfterGcMiB - last.anonAfterReducingGcMiB)} MiB, is that pool: resident pages outside what V8 reports as its heap, which a ` +
+        'heap this small does not return on its own (V8 runs no memory-reducing GC for it).',
     );
   }
   if (has('nothing lost')) {

@@ -190,6 +190,8 @@ export function memorySection(results: Results): string {
     fmt(r.heapTotalMiB),
     fmt(r.anonAfterGcMiB - r.heapTotalMiB),
     fmt(r.externalMiB, 2),
+    fmt(r.anonAfterReducingGcMiB),
+    fmt(r.heapTotalAfterReducingGcMiB),
   ]);
   return [
     `## 4. Memory (function memory ${fmt(g.sizeMB, 0)} MB)`,
@@ -200,7 +202,7 @@ export function memorySection(results: Results): string {
     '',
     `Growth run: ${fmt(g.readings.at(-1)?.invocations ?? 0, 0)} invocations POSTed in ${fmt(g.elapsedMs / 1000)} s (layer CPU ${fmt(g.cpuMs / 1000)} s); the receiver got ${fmt(g.spans, 0)} of ${fmt(g.expectedSpans, 0)} spans and ${fmt(g.logs, 0)} log records; ${g.warnings.length} warning lines; ${g.oomKills} OOM kills.`,
     '',
-    table(['after invocations', 'private MiB', 'private MiB after GC', 'VmRSS MiB', 'V8 heap used MiB', 'V8 heap reserved MiB', 'private after GC − V8 heap reserved MiB', 'external MiB'], growth),
+    table(['after invocations', 'private MiB', 'private MiB after GC', 'VmRSS MiB', 'V8 heap used MiB', 'V8 heap reserved MiB', 'private after GC − V8 heap reserved MiB', 'external MiB', 'private MiB after a memory-reducing GC', 'V8 heap reserved MiB then'], growth),
   ].join('\n');
 }
 
