@@ -15,10 +15,27 @@ if [ -n "${OTLP_PROTO_DIR:-}" ]; then
   exit 0
 fi
 dir="$root/.cache/otlp-proto"
-[ -f "$dir/$probe" ] && [ -f "$dir/VERSION" ] && exit 0
+# google.rpc.Status, the body of OTLP/HTTP error answers, is not in opentelemetry-proto: it
+# comes from Debian's libgoogle-common-protos-java, whose jar carries the .proto files.
+status="google/rpc/status.proto"
+[ -f "$dir/$probe" ] && [ -f "$dir/VERSION" ] && [ -f "$dir/$status" ] && exit 0
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+fetch_status() {
+  "$root/scripts/debian/newer-suite.sh" "$work" libgoogle-common-protos-java || {
+    echo "otlp-protos: could not fetch Debian's libgoogle-common-protos-java (for $status); set OTLP_PROTO_DIR to a folder holding opentelemetry/proto/... and $status" >&2
+    exit 1
+  }
+  dpkg -x "$work"/libgoogle-common-protos-java_*.deb "$work/java"
+  mkdir -p "$dir/google/rpc"
+  unzip -p "$work"/java/usr/share/java/proto-google-common-protos.jar "$status" > "$dir/$status"
+  echo "otlp-protos: $status in $dir"
+}
+if [ -f "$dir/$probe" ] && [ -f "$dir/VERSION" ]; then
+  fetch_status
+  exit 0
+fi
 "$root/scripts/debian/newer-suite.sh" "$work" opentelemetry-proto || {
   echo "otlp-protos: could not fetch Debian's opentelemetry-proto; set OTLP_PROTO_DIR to a copy of the opentelemetry-proto repository" >&2
   exit 1
@@ -32,3 +49,4 @@ version="$(dpkg-deb -f "$work"/opentelemetry-proto_*.deb Version)"
 version="${version#*:}"
 echo "${version%-*}" > "$dir/VERSION"
 echo "otlp-protos: $(cd "$dir" && find . -name '*.proto' | wc -l) .proto files in $dir"
+fetch_status

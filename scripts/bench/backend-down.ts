@@ -19,7 +19,7 @@ export interface BackendDownRun {
 }
 
 async function run(endpoint: string, flush: string): Promise<BackendDownRun> {
-  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LAMBDA_OTEL_FLUSH: flush });
+  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, LAMBDA_OTEL_FLUSH: flush });
   const { result } = await inMemoryGroup(SMALL_MB, async (where) => {
     const sandbox = await startSandbox({ extensions: [where.executable(EXTENSION)], env, function: { memorySizeMB: where.sizeMB } });
     const postRuntimeMs: number[] = [];

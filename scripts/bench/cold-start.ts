@@ -94,7 +94,7 @@ async function inSandbox(path: string, sink: OtlpSink, where: Confinement): Prom
   const before = childPids();
   let pid = 0;
   let atFirstNext = { cpuMs: Number.NaN, hwmMiB: Number.NaN, anonMiB: Number.NaN };
-  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
   const sandbox = await startSandbox({
     extensions: [where.executable(path)],
     env,

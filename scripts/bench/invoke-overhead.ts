@@ -63,7 +63,7 @@ async function run(path: string, flush: string | null, sink: OtlpSink): Promise<
 }
 
 async function runIn(where: Confinement, path: string, flush: string | null, sink: OtlpSink): Promise<Omit<OverheadRun, 'oomKills'>> {
-  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
   if (flush !== null) env['LAMBDA_OTEL_FLUSH'] = flush;
   const startedAt = performance.now();
   const sandbox = await startSandbox({ extensions: [where.executable(path)], env, freeze: false, function: { memorySizeMB: where.sizeMB } });

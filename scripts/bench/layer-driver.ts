@@ -29,7 +29,7 @@ const POST_TIMEOUT_MS = 60_000;
 
 export async function startLayer(sink: OtlpSink, where: Confinement, extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningLayer> {
   const port = await freePort();
-  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...extraEnv });
+  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(port), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...extraEnv });
   const sandbox = await startSandbox({ extensions: [where.executable(EXTENSION)], env, freeze: false, function: { memorySizeMB: where.sizeMB } });
   const extension = sandbox.report().extensions[0]!;
   if (!sandbox.report().initDone || extension.pid === null) throw new Error(`layer init failed: ${extension.stderr}`);

@@ -65,6 +65,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   if (receiver !== null) Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
   // Any free port will do locally; the default could be taken on a developer's machine.
   env.LAMBDA_OTEL_LISTENER_PORT ??= String(await freePort());
+  env.LAMBDA_OTEL_RECEIVER ??= String(await freePort());
   write(receiver === null ? `Exporting to ${endpoint}\n` : `Exporting to an embedded OTLP receiver at ${receiver.url}\n`);
 
   const started = Date.now();

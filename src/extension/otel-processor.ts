@@ -4,14 +4,14 @@
  * warning), then loads the OpenTelemetry pipeline lazily on the first
  * INVOKE, after the first `event/next`: the SDK never delays the cold start. Telemetry that
  * arrives before the pipeline is loaded (init events) is held, up to a bound, and handed over.
- * With the pipeline starts the local OTLP receiver the function's own SDK exports to.
+ * With it starts the local OTLP receiver the function's own SDK exports to.
  */
 import { loadOtelConfig } from '../otel/config.ts';
 import type { OtelConfig } from '../otel/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
 import { signalsExportingTo } from '../otel/receiver-config.ts';
-import type { OtlpReceiver } from '../otlp/receiver.ts';
+import type { OtlpReceiver, RelayAnswer } from '../otlp/receiver.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 
@@ -19,6 +19,10 @@ import type { TelemetryEvent } from '../telemetry/events.ts';
 const MAX_HELD_EVENTS = 10_000;
 /** Largest request the local OTLP receiver takes, compressed or inflated: well above an SDK's batch of 512 spans. */
 export const RELAY_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Requests of the function held while the pipeline loads (its first flush comes this early); beyond, refused as a partial success. */
+const MAX_HELD_RELAY_REQUESTS = 8;
+
+type RelayRequest = Parameters<OtelPipeline['relay']>;
 
 /**
  * The layer's OpenTelemetry pipeline as a {@link Processor}: spans, metrics and logs over
@@ -38,11 +42,29 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   let loading: Promise<OtelPipeline> | null = null;
   let receiver: OtlpReceiver | null = null;
   let held: TelemetryEvent[] = [];
+  let heldRelay: RelayRequest[] = [];
   let droppedBeforeLoad = 0;
   // What arrived, by event type: logged at SHUTDOWN (info) to tell "not sent" from "not mapped".
   const received = new Map<string, number>();
 
+  // The receiver listens from the first INVOKE on, while the pipeline loads: the function's
+  // first export, early in its first invocation, must not find the port closed (its SDK would
+  // retry after a second, billed to the function). What comes before the pipeline is held.
+  const relay = (...request: RelayRequest): RelayAnswer => {
+    if (pipeline !== null) return pipeline.relay(...request);
+    if (heldRelay.length < MAX_HELD_RELAY_REQUESTS) {
+      heldRelay.push(request);
+      return { rejected: 0 };
+    }
+    const [signal, decoded, , codec] = request;
+    return { rejected: codec.countItems(signal, decoded), errorMessage: 'the extension is still starting; these items were dropped' };
+  };
+
   const load = (): Promise<OtelPipeline> => {
+    if (loading === null) {
+      const ctx = context!;
+      void startReceiver(ctx).catch((error: unknown) => ctx.logger.warn('local OTLP receiver not started', { cause: String(error) }));
+    }
     loading ??= import('../otel/pipeline.ts').then(({ createOtelPipeline }) => {
       const ctx = context!;
       pipeline = createOtelPipeline({
@@ -56,7 +78,8 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
         intake: ctx.intake,
         receiver: () => receiver?.stats() ?? null,
       });
-      void startReceiver(ctx, pipeline).catch((error: unknown) => ctx.logger.warn('local OTLP receiver not started', { cause: String(error) }));
+      for (const request of heldRelay) pipeline.relay(...request);
+      heldRelay = [];
       if (held.length > 0) pipeline.process(held);
       held = [];
       if (droppedBeforeLoad > 0) ctx.logger.warn('events dropped before the pipeline loaded', { events: droppedBeforeLoad });
@@ -65,7 +88,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
     return loading;
   };
 
-  async function startReceiver(ctx: RunContext, loaded: OtelPipeline): Promise<void> {
+  async function startReceiver(ctx: RunContext): Promise<void> {
     const address = otelConfig!.receiver;
     if (address === null) return;
     const looping = signalsExportingTo(address, process.env);
@@ -82,7 +105,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
       ...address,
       maxBodyBytes: RELAY_MAX_BODY_BYTES,
       logger: ctx.logger,
-      onRequest: (signal, request, protobuf, codec) => loaded.relay(signal, request, protobuf, codec),
+      onRequest: relay,
     });
   }
 

@@ -60,6 +60,8 @@ const CONTENT_TYPES: Readonly<Record<OtlpFormat, string>> = { protobuf: 'applica
 const MEDIA_TYPES: Readonly<Record<string, OtlpFormat>> = { 'application/x-protobuf': 'protobuf', 'application/protobuf': 'protobuf', 'application/json': 'json' };
 /** gRPC status codes carried in `google.rpc.Status.code`. */
 const GRPC = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, UNIMPLEMENTED: 12, RESOURCE_EXHAUSTED: 8 } as const;
+/** A refused body is read to its end, to answer a sender still writing it, up to this many times the cap. */
+const DRAIN_FACTOR = 4;
 
 class Refusal extends Error {
   constructor(
@@ -148,12 +150,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: OtlpRe
   } catch (error) {
     const refusal = error instanceof Refusal ? error : new Refusal(400, GRPC.INVALID_ARGUMENT, String(error));
     options.logger.debug('local OTLP request refused', { status: refusal.status, cause: refusal.message });
-    if (refusal.status === 413) res.setHeader('Connection', 'close');
+    // The sender may still be writing the body (a 413 on Content-Length, or part way): answering
+    // and closing now would reset the connection under its writes, and it would see ECONNRESET
+    // (retryable) instead of the status. What is left is read and discarded first, up to a bound.
+    const drained = await drain(req, options.maxBodyBytes * DRAIN_FACTOR);
+    if (!drained) res.setHeader('Connection', 'close');
     const codec = await loadCodec().catch(() => null);
     if (codec === null) sendText(res, refusal.status, refusal.message);
     else send(res, refusal.status, format ?? 'protobuf', codec.encodeStatus(refusal.grpcCode, refusal.message, format ?? 'protobuf'));
-    // Whatever is left of the body is discarded without buffering it.
-    req.resume();
     return false;
   }
 }
@@ -200,6 +204,37 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+  });
+}
+
+/**
+ * Reads and discards what is left of a refused request's body, without buffering it; false when
+ * more than `maxBytes` (declared or streamed) would be left, then the connection is to be closed.
+ */
+function drain(req: IncomingMessage, maxBytes: number): Promise<boolean> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve(req.readableEnded);
+  const declared = req.headers['content-length'] === undefined ? -1 : Number(req.headers['content-length']);
+  if (declared > maxBytes) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let left = maxBytes;
+    const onData = (chunk: Buffer): void => {
+      left -= chunk.length;
+      if (left < 0) done(false);
+    };
+    const onEnd = (): void => done(true);
+    const onClose = (): void => done(req.readableEnded);
+    const done = (ended: boolean): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onClose);
+      req.off('close', onClose);
+      resolve(ended);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onClose);
+    req.on('close', onClose);
+    req.resume();
   });
 }
 

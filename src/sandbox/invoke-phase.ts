@@ -1,8 +1,8 @@
 /**
- * One INVOKE phase: thaw, INVOKE to the extensions, platform.start, function logs,
- * platform.runtimeDone after the runtime duration, then wait until every extension called
- * `event/next` again. Only then platform.report is produced, so report N reaches a
- * subscriber during invocation N+1 or SHUTDOWN, as on Lambda. A timeout resets the
+ * One INVOKE phase: thaw, INVOKE to the extensions, platform.start, function logs and the
+ * spec's handler, platform.runtimeDone after the runtime duration, then wait until every
+ * extension called `event/next` again. Only then platform.report is produced, so report N
+ * reaches a subscriber during invocation N+1 or SHUTDOWN, as on Lambda. A timeout resets the
  * environment (SHUTDOWN with reason `timeout`), as Lambda does.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-invoke
  */
@@ -22,7 +22,7 @@ import {
   traceContextFor,
 } from './event-factory.ts';
 import { addViolation, deliverEvent, isGone, wants } from './extension-state.ts';
-import { DEFAULT_ERROR_TYPES, DEFAULT_RUNTIME_DURATION_MS, emitSpread, peakMemoryMB, sleepUntil } from './invocation-common.ts';
+import { DEFAULT_ERROR_TYPES, DEFAULT_RUNTIME_DURATION_MS, emitSpread, peakMemoryMB, runHandler, settleStatus, sleepUntil } from './invocation-common.ts';
 import { functionArn } from './lambda-env.ts';
 import { DEFAULT_SHUTDOWN_MS, ensureShutdown } from './shutdown-phase.ts';
 import type { InvocationResult, InvocationSpec, RuntimeDoneFate } from './types.ts';
@@ -77,14 +77,19 @@ export async function runInvoke(ctx: SandboxContext, spec: InvocationSpec): Prom
   }
 
   const runtimeMs = requested === 'timeout' ? ctx.fn.timeoutMs : wantedMs;
+  // The function's own work runs alongside its scripted logs; the runtime answers once both are done.
+  const handled = runHandler(spec.handler, { requestId, traceHeader: tracing?.value ?? null, deadlineMs: deadlineEpochMs });
   await emitLogs(ctx, spec, startedAtMs, runtimeMs);
   await sleepUntil(ctx, startedAtMs + runtimeMs);
+  const settled = settleStatus(
+    spec,
+    requested,
+    requested === 'success' || requested === 'timeout' ? DEFAULT_ERROR_TYPES[requested] : (spec.errorType ?? DEFAULT_ERROR_TYPES[requested]),
+    await handled,
+  );
   const runtimeDoneAtMs = ctx.nowMs();
-  let status: Status = requested;
-  let errorType =
-    requested === 'success' || requested === 'timeout'
-      ? DEFAULT_ERROR_TYPES[requested]
-      : (spec.errorType ?? DEFAULT_ERROR_TYPES[requested]);
+  let status: Status = settled.status;
+  let errorType = settled.errorType;
   produceRuntimeDone(
     ctx,
     spec.runtimeDone ?? 'sent',
@@ -136,6 +141,7 @@ export async function runInvoke(ctx: SandboxContext, spec: InvocationSpec): Prom
     billedDurationMs: metrics.billedDurationMs ?? Math.ceil(durationMs),
     postRuntimeDurationMs: roundMs(endedAtMs - runtimeDoneAtMs),
     maxMemoryUsedMB,
+    ...(settled.handlerError === undefined ? {} : { handlerError: settled.handlerError }),
   };
   ctx.invocations.push(result);
   ctx.progress({ type: 'invoke-done', requestId, status, durationMs });

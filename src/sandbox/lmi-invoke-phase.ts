@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Status } from '../telemetry/events.ts';
 import type { SandboxContext } from './context.ts';
 import { roundMs, traceContextFor } from './event-factory.ts';
-import { DEFAULT_ERROR_TYPES, DEFAULT_RUNTIME_DURATION_MS, emitSpread, peakMemoryMB, sleepUntil } from './invocation-common.ts';
+import { DEFAULT_ERROR_TYPES, DEFAULT_RUNTIME_DURATION_MS, emitSpread, peakMemoryMB, runHandler, settleStatus, sleepUntil } from './invocation-common.ts';
 import { functionArn } from './lambda-env.ts';
 import { lmiFunctionLogEvent, lmiReportEvent, lmiStartEvent } from './lmi-events.ts';
 import type { ManagedInstancesConfig } from './managed-instances.ts';
@@ -41,19 +41,20 @@ function errorTypeOf(spec: InvocationSpec, status: Status): string | null {
 
 async function run(ctx: SandboxContext, spec: InvocationSpec, requestId: string, own: InFlight): Promise<InvocationResult> {
   const wantedMs = Math.max(0, spec.durationMs ?? DEFAULT_RUNTIME_DURATION_MS);
-  const status = statusOf(ctx, spec, wantedMs);
-  const errorType = errorTypeOf(spec, status);
+  const requested = statusOf(ctx, spec, wantedMs);
   const tracing = traceContextFor(spec.tracing);
   const startEpochMs = Date.now();
   const startedAtMs = ctx.nowMs();
   ctx.progress({ type: 'invoke-start', requestId });
   ctx.hub.produce(lmiStartEvent(startEpochMs, requestId, { version: ctx.fn.version, arn: functionArn(ctx.fn) }, tracing));
-  const runtimeMs = status === 'timeout' ? ctx.fn.timeoutMs : wantedMs;
+  const runtimeMs = requested === 'timeout' ? ctx.fn.timeoutMs : wantedMs;
+  const handled = runHandler(spec.handler, { requestId, traceHeader: tracing?.value ?? null, deadlineMs: startEpochMs + ctx.fn.timeoutMs });
   const logs = spec.logs ?? [];
   await emitSpread(ctx, logs.length, startedAtMs, runtimeMs, (index) => {
     ctx.hub.produce(lmiFunctionLogEvent(logs[index] as string | Readonly<Record<string, unknown>>, requestId));
   });
   await sleepUntil(ctx, startedAtMs + runtimeMs);
+  const { status, errorType, handlerError } = settleStatus(spec, requested, errorTypeOf(spec, requested), await handled);
   const endedAtMs = ctx.nowMs();
   const runtimeDurationMs = roundMs(endedAtMs - startedAtMs);
   ctx.hub.produce(lmiReportEvent({ requestId, status, errorType, startEpochMs, runtimeDurationMs, tracing }));
@@ -71,6 +72,7 @@ async function run(ctx: SandboxContext, spec: InvocationSpec, requestId: string,
     billedDurationMs: Math.ceil(runtimeDurationMs),
     postRuntimeDurationMs: 0,
     maxMemoryUsedMB: peakMemoryMB(ctx),
+    ...(handlerError === undefined ? {} : { handlerError }),
     overlappedWith: own.overlappedWith.slice(),
     peakConcurrency: own.peakConcurrency,
   };

@@ -28,6 +28,8 @@ export interface InvocationResult {
   /** Time extensions kept the phase open after the runtime was done; 0 with `managedInstances`. */
   readonly postRuntimeDurationMs: number;
   readonly maxMemoryUsedMB: number;
+  /** Why the spec's `handler` rejected (its stack, or the value as text); absent when it did not. */
+  readonly handlerError?: string;
   /**
    * `managedInstances` only: request ids of the invocations in flight at some moment of this
    * one (at most 1000, the earliest first).

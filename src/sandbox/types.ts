@@ -128,6 +128,24 @@ export interface InvocationSpec {
   readonly runtimeDone?: RuntimeDoneFate;
   /** {@link runScenario} only: idle time before this invocation. */
   readonly gapMs?: number;
+  /**
+   * The function's own work, run in the sandbox process during the runtime phase: called once
+   * the runtime got the invocation (after the INVOKE went to the extensions, which are thawed),
+   * and awaited before the runtime responds. The runtime duration is then at least
+   * `durationMs` and at least the handler's time. A rejection ends the invocation as a
+   * function error would (`error`, `errorType` the error's `name` unless `errorType` is set,
+   * the error in {@link InvocationResult.handlerError}); a handler still running at the
+   * function timeout makes it `timeout` (its promise is no longer awaited). Extensions are
+   * frozen again only after the response, as on Lambda: a handler may talk to an extension.
+   * @param invocation - `requestId`; `traceHeader`, the X-Ray header the runtime sees
+   * (`_X_AMZN_TRACE_ID`), null when tracing is off; `deadlineMs`, the invocation's deadline
+   * in Unix epoch milliseconds
+   * @example
+   * ```ts
+   * await sandbox.invoke({ handler: async ({ requestId }) => void (await fetch(`http://127.0.0.1:4318/v1/traces`, { method: 'POST', body })) });
+   * ```
+   */
+  readonly handler?: (invocation: { readonly requestId: string; readonly traceHeader: string | null; readonly deadlineMs: number }) => Promise<void>;
 }
 
 /** See {@link InvocationSpec.runtimeDone}. */

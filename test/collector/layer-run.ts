@@ -34,7 +34,7 @@ export async function runLayer(endpoint: string, service: string, functionName: 
   const report = await runScenario({
     extensions: [EXTENSION],
     env: {
-      LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
+      LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()),
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_SERVICE_NAME: service,
     },

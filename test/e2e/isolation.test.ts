@@ -32,7 +32,7 @@ function functionEnv(sdkEndpoint: string): Record<string, string> {
 }
 
 async function layerEnv(extra: Record<string, string>): Promise<Record<string, string>> {
-  return { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_LOG_LEVEL: 'info', ...extra };
+  return { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), LAMBDA_OTEL_LOG_LEVEL: 'info', ...extra };
 }
 
 /** Cold start and three invocations with a log line each, then SHUTDOWN. */

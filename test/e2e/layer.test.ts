@@ -35,7 +35,7 @@ describe('layer zip', () => {
     execFileSync('unzip', ['-q', LAYER_ZIP, '-d', opt]);
     const report = await runScenario({
       extensions: [join(opt, 'extensions', 'lambda-telemetry-otel')],
-      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()) },
+      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()) },
       scenario: { invocations: [{}], shutdown: { shutdownMs: 2000 } },
     });
     const extension = only(report);

@@ -25,7 +25,7 @@ let receiver: OtlpReceiver;
 async function options(env: Record<string, string> = {}, extra: Partial<SandboxOptions> = {}): Promise<SandboxOptions> {
   return {
     extensions: [EXTENSION],
-    env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env },
+    env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), LAMBDA_OTEL_LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env },
     ...extra,
   };
 }
@@ -173,7 +173,7 @@ describe('built layer in the sandbox', () => {
   it('logs a processor error after init and goes on', async () => {
     const report = await runScenario({
       extensions: [failing],
-      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()) },
+      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()) },
       scenario: { invocations: [{}, {}] },
     });
     const extension = only(report);
@@ -187,7 +187,7 @@ describe('built layer in the sandbox', () => {
   it('reports an ExtensionError thrown after init through exit/error, after letting the processor flush', async () => {
     const report = await runScenario({
       extensions: [failing],
-      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), FAIL_MODE: 'fatal' },
+      env: { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), FAIL_MODE: 'fatal' },
       scenario: { invocations: [{}] },
     });
     const extension = only(report);

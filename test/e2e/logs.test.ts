@@ -22,7 +22,7 @@ describe('logs over the wire', () => {
   after(() => receiver.close());
 
   const env = async (extra: Record<string, string> = {}) => ({
-    LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
+    LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()),
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     ...extra,
   });

@@ -20,7 +20,7 @@ describe('export timing', () => {
   after(() => receiver.close());
 
   const env = async (extra: Record<string, string>) => ({
-    LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
+    LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()),
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     LAMBDA_OTEL_LOG_LEVEL: 'info',
     ...extra,

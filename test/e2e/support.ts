@@ -50,5 +50,5 @@ export function producedByType(report: SandboxReport, streams: readonly string[]
 
 /** Environment for the layer in the sandbox: a free listener port, exports to `receiver`, plus `extra`. */
 export async function layerEnv(receiver: { readonly url: string }, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  return { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAMBDA_OTEL_LOG_LEVEL: 'info', ...extra };
+  return { LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAMBDA_OTEL_LOG_LEVEL: 'info', ...extra };
 }

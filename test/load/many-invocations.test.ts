@@ -78,7 +78,7 @@ it(`${INVOCATIONS} invocations: flat live memory, nothing pending, each exported
       extensions: [EXTENSION],
       freeze: false,
       env: {
-        LAMBDA_OTEL_LISTENER_PORT: String(await freePort()),
+        LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()),
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         LAMBDA_OTEL_FLUSH: 'periodic,1000',

@@ -1,7 +1,7 @@
 /**
  * Loads the official opentelemetry-proto `.proto` files, which are not committed:
  * `scripts/otlp-protos.sh` puts them in `<repo>/.cache/otlp-proto`, or `OTLP_PROTO_DIR`
- * names another copy.
+ * names another copy; with them, Google's `google/rpc/status.proto` for OTLP/HTTP error bodies.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,15 @@ const SERVICE_FILES: Record<Signal, string> = {
   traces: 'opentelemetry/proto/collector/trace/v1/trace_service.proto',
   metrics: 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
   logs: 'opentelemetry/proto/collector/logs/v1/logs_service.proto',
+};
+
+/** The body of an OTLP/HTTP error answer; imports google/protobuf/any.proto, which protobufjs bundles. */
+const STATUS_FILE = 'google/rpc/status.proto';
+
+const RESPONSE_TYPES: Record<Signal, string> = {
+  traces: 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse',
+  metrics: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse',
+  logs: 'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
 };
 
 const REQUEST_TYPES: Record<Signal, string> = {
@@ -47,6 +56,10 @@ export interface OtlpProtos {
   decode(signal: Signal, body: Uint8Array): unknown;
   /** Encodes a plain `Export<Signal>ServiceRequest` object (as `Type.fromObject` takes it). */
   encode(signal: Signal, request: Record<string, unknown>): Uint8Array;
+  /** Decodes an `Export<Signal>ServiceResponse` (what a 200 carries); throws on malformed bytes. */
+  decodeResponse(signal: Signal, body: Uint8Array): unknown;
+  /** Decodes a `google.rpc.Status` (what an error answer carries); throws when `google/rpc/status.proto` is missing or the bytes are malformed. */
+  decodeStatus(body: Uint8Array): { code?: number; message?: string; details?: unknown[] };
 }
 
 /** The proto folder: `explicit`, else `OTLP_PROTO_DIR`, else `<repo>/.cache/otlp-proto`. */
@@ -79,11 +92,28 @@ export function loadOtlpProtos(dir: string = resolveOtlpProtoDir()): OtlpProtos 
     metrics: root.lookupType(REQUEST_TYPES.metrics),
     logs: root.lookupType(REQUEST_TYPES.logs),
   };
+  const responses = {
+    traces: root.lookupType(RESPONSE_TYPES.traces),
+    metrics: root.lookupType(RESPONSE_TYPES.metrics),
+    logs: root.lookupType(RESPONSE_TYPES.logs),
+  };
+  let status: protobuf.Type | null = null;
+  const statusType = (): protobuf.Type => {
+    if (status !== null) return status;
+    if (!existsSync(join(dir, STATUS_FILE))) {
+      throw new Error(`no ${join(dir, STATUS_FILE)}: run scripts/otlp-protos.sh, or put Google's ${STATUS_FILE} into ${dir}`);
+    }
+    root.loadSync(STATUS_FILE);
+    status = root.lookupType('google.rpc.Status');
+    return status;
+  };
   const protos: OtlpProtos = {
     dir,
     root,
     decode: (signal, body) => types[signal].toObject(types[signal].decode(body), TO_OBJECT),
     encode: (signal, request) => types[signal].encode(types[signal].fromObject(request)).finish(),
+    decodeResponse: (signal, body) => responses[signal].toObject(responses[signal].decode(body), TO_OBJECT),
+    decodeStatus: (body) => statusType().toObject(statusType().decode(body), TO_OBJECT),
   };
   loaded.set(dir, protos);
   return protos;
