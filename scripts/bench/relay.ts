@@ -13,16 +13,16 @@
  * floors: the layer's CPU without relayed traffic, and the export latency of any local
  * receiver.
  *
- * Invocation 1 loads the layer's pipeline and receiver (the function sends nothing until the
- * receiver accepts connections); invocation 2 carries the first export, which pays
- * protobufjs's code generation for each message type the layer decodes and encodes;
- * invocation 3 on is the steady state, through SHUTDOWN and its export. The two runs alternate
+ * The function's handler runs in the sandbox's runtime phase (InvocationSpec.handler): the
+ * runtime answers once the export is done. Invocation 1 carries the first export, made while
+ * the layer loads its pipeline on that INVOKE, and paying protobufjs's code generation for
+ * each message type the layer decodes and encodes; invocation 2 on is the steady state,
+ * through SHUTDOWN and its export. The two runs alternate
  * order by repetition; CPU per relayed span is the paired difference of the layer's steady
  * state CPU divided by the spans relayed. Every span the function sent the layer must arrive
  * at the sink exactly once, its root under the invocation span: otherwise the benchmark fails.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { freePort } from '../free-port.ts';
@@ -38,14 +38,12 @@ import { sleep } from './stats.ts';
 export interface RelayRun {
   /** True: the function exported to the layer's receiver; false (the baseline): to the minimal receiver. */
   readonly relayed: boolean;
-  /** The function's export wall time per invocation from invocation 2 on, ms. */
+  /** The function's export wall time per invocation, ms. */
   readonly exportMs: readonly number[];
-  /** From the first INVOKE until the receiver accepted a connection, ms (wall). */
-  readonly receiverReadyMs: number;
-  /** Layer CPU over invocation 2 and its telemetry, and from then through SHUTDOWN, ms. */
+  /** Layer CPU over invocation 1 (the pipeline loads, the first export) and its telemetry, and from then through SHUTDOWN, ms. */
   readonly firstCpuMs: number;
   readonly steadyCpuMs: number;
-  /** Spans the layer relayed in the steady state (invocation 3 on); 0 in the baseline. */
+  /** Spans the layer relayed in the steady state (invocation 2 on); 0 in the baseline. */
   readonly steadySpans: number;
   /** Highest private memory (RssAnon) and VmHWM of the layer over the run, MiB. */
   readonly anonPeakMiB: number;
@@ -55,8 +53,6 @@ export interface RelayRun {
   readonly delivered: number;
   readonly exported: number;
   readonly rootsJoined: number;
-  /** Roots not joined because their export outlasted the invocation's report (see {@link arrivals}). */
-  readonly rootsLate: number;
   readonly roots: number;
   readonly warnings: readonly string[];
 }
@@ -70,15 +66,8 @@ export interface RelayResults {
 
 export const SPANS_PER_REQUEST = 10;
 const RUNTIME_MS = 2;
-/** The runtime of the invocation with the first export, which takes tens of ms: the runtime answers after it, as a handler's would. */
-const FIRST_RUNTIME_MS = 100;
-/** The layer's Telemetry API buffering (its default): the invocation's report arrives this long after its end at the latest. */
-const BUFFERING_MS = 25;
-/** After invocation 1: the SDK's first export and the codec's background load settle. */
-const WARM_UP_SETTLE_MS = 150;
-/** After invocation 2: its telemetry arrives (Telemetry API buffering, 25 ms) before the CPU is read. */
-const FIRST_SETTLE_MS = 60;
-const READY_TIMEOUT_MS = 10_000;
+/** After invocation 1: its telemetry arrives (Telemetry API buffering, 25 ms) and the codec's background load ends before the CPU is read. */
+const FIRST_SETTLE_MS = 100;
 
 /** A child process in the cgroup that talks in lines: stdin in, stdout out. */
 interface LineChild {
@@ -129,21 +118,6 @@ async function startMinimalReceiver(where: Confinement, port: number): Promise<L
   return child;
 }
 
-/** Resolves once something accepts a TCP connection on 127.0.0.1:`port`, with the ms it took. */
-async function acceptsConnections(port: number): Promise<number> {
-  const startedAt = performance.now();
-  while (performance.now() - startedAt < READY_TIMEOUT_MS) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(true));
-      socket.once('error', () => resolve(false));
-      socket.once('connect', () => socket.destroy());
-    });
-    if (ok) return performance.now() - startedAt;
-    await sleep(1);
-  }
-  throw new Error(`the layer's receiver did not listen on ${port} within ${READY_TIMEOUT_MS} ms`);
-}
-
 /** One run: the function exports to the layer's receiver (`relayed`) or to the minimal one. */
 async function runOnce(sink: OtlpSink, relayed: boolean): Promise<RelayRun> {
   const { result, usage } = await inMemoryGroup(SMALL_MB, async (where) => {
@@ -158,20 +132,22 @@ async function runOnce(sink: OtlpSink, relayed: boolean): Promise<RelayRun> {
       const sandbox = await startSandbox({ extensions: [where.executable(EXTENSION)], env, freeze: false, function: { memorySizeMB: where.sizeMB } });
       const pid = sandbox.report().extensions[0]!.pid!;
       const watcher = watch(pid);
-      const [receiverReadyMs] = await Promise.all([acceptsConnections(receiverPort), sandbox.invoke({ durationMs: RUNTIME_MS })]);
-      await sleep(WARM_UP_SETTLE_MS);
       const answers: FunctionAnswer[] = [];
-      const invoke = async (durationMs: number): Promise<void> => {
-        const requestId = crypto.randomUUID();
-        const [, answer] = await Promise.all([sandbox.invoke({ requestId, durationMs, logs: ['handled'] }), fn.request(requestId)]);
+      // The runtime answers once the function's export is done, as a handler awaiting forceFlush does.
+      const handler = async ({ requestId }: { readonly requestId: string }): Promise<void> => {
+        const answer = await fn.request(requestId);
         if (answer.error !== null) throw new Error(`the function's export failed: ${answer.error}`);
         answers.push(answer);
       };
-      const before = sched(pid)!.cpuMs;
-      await invoke(FIRST_RUNTIME_MS);
+      const invoke = async (): Promise<void> => {
+        const { handlerError } = await sandbox.invoke({ durationMs: RUNTIME_MS, logs: ['handled'], handler });
+        if (handlerError !== undefined) throw new Error(String(handlerError));
+      };
+      const beforeFirst = sched(pid)!.cpuMs;
+      await invoke();
       await sleep(FIRST_SETTLE_MS);
       const afterFirst = sched(pid)!.cpuMs;
-      for (let i = 3; i <= SIZES.relayInvocations; i++) await invoke(RUNTIME_MS);
+      for (let i = 2; i <= SIZES.relayInvocations; i++) await invoke();
       const report = await sandbox.shutdown({ shutdownMs: 10_000 });
       watcher.stop();
       const extension = report.extensions[0]!;
@@ -179,8 +155,7 @@ async function runOnce(sink: OtlpSink, relayed: boolean): Promise<RelayRun> {
       return {
         relayed,
         exportMs: answers.map((a) => a.exportMs),
-        receiverReadyMs,
-        firstCpuMs: afterFirst - before,
+        firstCpuMs: afterFirst - beforeFirst,
         steadyCpuMs: watcher.cpuMs - afterFirst,
         steadySpans: relayed ? (answers.length - 1) * SPANS_PER_REQUEST : 0,
         anonPeakMiB: watcher.anonPeakMiB,
@@ -197,21 +172,14 @@ async function runOnce(sink: OtlpSink, relayed: boolean): Promise<RelayRun> {
   return { ...result, oomKills: usage?.oomKills ?? 0 };
 }
 
-/**
- * Checks the function's spans at the sink: each exactly once, each root under a span of the
- * layer that arrived too. A root may miss its invocation span only when its export took longer
- * than the runtime plus the Telemetry API's buffering: the sandbox's runtime answers after a
- * fixed time instead of awaiting the export as a handler does, so the invocation's report can
- * arrive, and its span be built, before the root does.
- */
-function arrivals(sink: OtlpSink, answers: readonly FunctionAnswer[]): Pick<RelayRun, 'delivered' | 'exported' | 'rootsJoined' | 'rootsLate' | 'roots'> {
+/** Checks the function's spans at the sink: each exactly once, each root under a span of the layer that arrived too. */
+function arrivals(sink: OtlpSink, answers: readonly FunctionAnswer[]): Pick<RelayRun, 'delivered' | 'exported' | 'rootsJoined' | 'roots'> {
   const seen = sink.spans();
   const ours = new Set(answers.flatMap((a) => a.spanIds));
   let delivered = 0;
   let rootsJoined = 0;
-  let rootsLate = 0;
   const problems: string[] = [];
-  answers.forEach(({ spanIds, exportMs }, i) => {
+  answers.forEach(({ spanIds }, i) => {
     for (const id of spanIds) {
       const count = seen.get(id)?.count ?? 0;
       if (count === 1) delivered++;
@@ -219,11 +187,10 @@ function arrivals(sink: OtlpSink, answers: readonly FunctionAnswer[]): Pick<Rela
     }
     const parent = seen.get(spanIds[0]!)?.parentSpanId ?? '';
     if (parent !== '' && seen.has(parent) && !ours.has(parent)) rootsJoined++;
-    else if (exportMs > RUNTIME_MS + BUFFERING_MS) rootsLate++;
-    else problems.push(`the root span of request ${i + 2} (exported in ${exportMs.toFixed(1)} ms) arrived ${parent === '' ? 'without a parent' : `under ${parent}, not an invocation span of the layer`}`);
+    else problems.push(`the root span of invocation ${i + 1} arrived ${parent === '' ? 'without a parent' : `under ${parent}, not an invocation span of the layer`}`);
   });
   if (problems.length > 0) throw new Error(`relay: ${problems.length} problems with the ${ours.size} spans the function exported: ${problems.slice(0, 5).join('; ')}`);
-  return { delivered, exported: ours.size, rootsJoined, rootsLate, roots: answers.length };
+  return { delivered, exported: ours.size, rootsJoined, roots: answers.length };
 }
 
 export async function measureRelay(sink: OtlpSink, log: (line: string) => void): Promise<RelayResults> {

@@ -70,11 +70,10 @@ export const METHOD = `## Method and caveats
   its extensions share one memory limit; only the layer's CPU and memory are read. The layer
   runs with \`LAMBDA_OTEL_FLUSH=periodic,10000\` as in (2), so the relay sends a batch each time
   16 of the function's requests are queued, and the rest at SHUTDOWN. Its CPU is read before and
-  after invocation 2 from schedstat, and through SHUTDOWN from the last 5 ms sample before the
-  process exits, in both runs alike. The sink notes every span id: a relayed span that does
-  not arrive exactly once, or a root that arrives without its invocation span as parent (but
-  for an export that outlasted the invocation's report), fails the benchmark. The sandbox's
-  runtime answers after a fixed time instead of awaiting the export as a handler does: the
-  invocation with the first export runs 100 ms so that it ends after it, the others 2 ms.
+  after invocation 1 from schedstat, and through SHUTDOWN from the last 5 ms sample before the
+  process exits, in both runs alike. The function's handler runs in the sandbox's runtime phase
+  (\`InvocationSpec.handler\`), so the runtime answers after the export, as on Lambda. The sink
+  notes every span id: a relayed span that does not arrive exactly once, or a root that arrives
+  without its invocation span as parent, fails the benchmark.
 - **Noise.** Wall times depend on what else runs: see the load average above. CPU times and
   the ratios between variants measured in the same run are the robust figures.`;
