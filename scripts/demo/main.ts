@@ -9,9 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import type { InvocationSpec, Sandbox, SandboxProgress, SandboxReport } from '../../src/sandbox/index.ts';
 import { freePort } from '../free-port.ts';
+import { createFunctionOtel } from './function-otel.ts';
+import type { FunctionOtel } from './function-otel.ts';
 import { startDemoReceiver } from './otlp-json-receiver.ts';
 import type { DemoReceiver } from './otlp-json-receiver.ts';
 import { OWN_SPAN_NAMES } from '../../src/otel/spans.ts';
+import { parseReceiver } from '../../src/otel/receiver-config.ts';
 import { postRuntimeNote, renderMetrics, renderTraces } from './waterfall.ts';
 
 export const DEMO_FUNCTION = 'demo-orders';
@@ -68,6 +71,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   env.LAMBDA_OTEL_RECEIVER ??= String(await freePort());
   write(receiver === null ? `Exporting to ${endpoint}\n` : `Exporting to an embedded OTLP receiver at ${receiver.url}\n`);
 
+  // The demo function is instrumented too: its spans go to the layer's local receiver.
+  const address = parseReceiver(env.LAMBDA_OTEL_RECEIVER);
+  const fn = address !== null && 'port' in address ? createFunctionOtel(address.port, DEMO_FUNCTION) : null;
   const started = Date.now();
   try {
     const sandbox = await startSandbox({
@@ -78,9 +84,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       onProgress: (event) => progress(event, write, started),
     });
     try {
-      if (options.managedInstances === true) await invokeConcurrently(sandbox);
-      else await invokeOneByOne(sandbox);
+      if (options.managedInstances === true) await invokeConcurrently(sandbox, fn);
+      else await invokeOneByOne(sandbox, fn);
     } finally {
+      await fn?.shutdown();
       await sandbox.shutdown();
     }
     return finish(sandbox.report(), receiver, options);
@@ -89,21 +96,25 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
-async function invokeOneByOne(sandbox: Sandbox): Promise<void> {
+/** The function's own work for `spec`: none for the timeout, whose handler never gets to flush. */
+const handlerOf = (fn: FunctionOtel | null, spec: InvocationSpec): Pick<InvocationSpec, 'handler'> =>
+  fn === null || spec.status === 'timeout' ? {} : { handler: fn.handler(spec) };
+
+async function invokeOneByOne(sandbox: Sandbox, fn: FunctionOtel | null): Promise<void> {
   for (const spec of workload()) {
     if (sandbox.report().initFailure !== null || sandbox.report().shutdown !== null) return;
     const requestId = crypto.randomUUID();
     const logs = spec.logs?.map((line) => (typeof line === 'string' ? line.replace('{requestId}', requestId) : { ...line, requestId }));
-    await sandbox.invoke({ ...spec, requestId, logs });
+    await sandbox.invoke({ ...spec, requestId, logs, ...handlerOf(fn, spec) });
     if (sandbox.report().shutdown !== null) return;
     await sandbox.idle(IDLE_MS);
   }
 }
 
 /** Managed Instances: every invocation at once; the sandbox puts each one's request id in its log lines. */
-async function invokeConcurrently(sandbox: Sandbox): Promise<void> {
+async function invokeConcurrently(sandbox: Sandbox, fn: FunctionOtel | null): Promise<void> {
   if (sandbox.report().initFailure !== null) return;
-  await Promise.all(managedInstancesWorkload().map((spec) => sandbox.invoke(spec)));
+  await Promise.all(managedInstancesWorkload().map((spec) => sandbox.invoke({ ...spec, ...handlerOf(fn, spec) })));
   await sandbox.idle(IDLE_MS);
 }
 

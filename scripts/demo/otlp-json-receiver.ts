@@ -18,6 +18,8 @@ export interface DemoSpan {
   readonly statusCode: number;
   readonly statusMessage: string;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** The instrumentation scope's name: the extension's, or the function's own SDK's. */
+  readonly scope: string;
 }
 
 export interface DemoPoint {
@@ -118,6 +120,7 @@ function collectSpans(request: Json, into: DemoSpan[]): void {
           statusCode: Number(status.code ?? 0),
           statusMessage: String(status.message ?? ''),
           attributes: attributes(s.attributes),
+          scope: String(((ss.scope ?? {}) as Json).name ?? ''),
         });
       }
     }

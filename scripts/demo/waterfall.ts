@@ -14,6 +14,9 @@ export interface RenderOptions {
   readonly color: boolean;
 }
 
+/** The extension's instrumentation scope; spans of any other come from the function's own SDK. */
+const EXTENSION_SCOPE = 'lambda-telemetry-otel';
+
 const paint = (on: boolean, code: number, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 /** One block of text per trace, oldest trace first. */
@@ -42,7 +45,8 @@ export function renderTraces(spans: readonly DemoSpan[], logs: readonly DemoLog[
       const bar = ' '.repeat(Math.min(offset, BAR_WIDTH - 1)) + '█'.repeat(Math.min(width, BAR_WIDTH - Math.min(offset, BAR_WIDTH - 1)));
       const failed = span.statusCode === ERROR_CODE;
       const status = failed ? paint(options.color, 31, ` ERROR ${span.statusMessage}`) : '';
-      const name = `${'  '.repeat(depth)}${span.name}`.padEnd(NAME_WIDTH).slice(0, NAME_WIDTH);
+      const own = span.scope === EXTENSION_SCOPE || span.scope === '' ? '' : ' (function)';
+      const name = `${'  '.repeat(depth)}${span.name}${own}`.padEnd(NAME_WIDTH).slice(0, NAME_WIDTH);
       lines.push(`  ${name} ${paint(options.color, failed ? 31 : 36, bar.padEnd(BAR_WIDTH))} ${ms(span.endNs - span.startNs).padStart(10)}${status}`);
       const children = members.filter((c) => c.parentSpanId === span.spanId).sort((a, b) => Number(a.startNs - b.startNs));
       for (const child of children) walk(child, depth + 1);

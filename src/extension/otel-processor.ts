@@ -11,6 +11,7 @@ import type { OtelConfig } from '../otel/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
 import { signalsExportingTo } from '../otel/receiver-config.ts';
+import { startOtlpReceiver } from '../otlp/receiver.ts';
 import type { OtlpReceiver, RelayAnswer } from '../otlp/receiver.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
@@ -19,8 +20,10 @@ import type { TelemetryEvent } from '../telemetry/events.ts';
 const MAX_HELD_EVENTS = 10_000;
 /** Largest request the local OTLP receiver takes, compressed or inflated: well above an SDK's batch of 512 spans. */
 export const RELAY_MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** Requests of the function held while the pipeline loads (its first flush comes this early); beyond, refused as a partial success. */
-const MAX_HELD_RELAY_REQUESTS = 8;
+/** Requests of the function held until the pipeline is loaded (during its init and first invocation); beyond, refused as a partial success. */
+const MAX_HELD_RELAY_REQUESTS = 16;
+/** At SHUTDOWN, how long requests of the function already under way may take before the final export. */
+const RECEIVER_CLOSE_GRACE_MS = 100;
 
 type RelayRequest = Parameters<OtelPipeline['relay']>;
 
@@ -47,9 +50,10 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   // What arrived, by event type: logged at SHUTDOWN (info) to tell "not sent" from "not mapped".
   const received = new Map<string, number>();
 
-  // The receiver listens from the first INVOKE on, while the pipeline loads: the function's
-  // first export, early in its first invocation, must not find the port closed (its SDK would
-  // retry after a second, billed to the function). What comes before the pipeline is held.
+  // The receiver listens from init on (a listening socket, nothing more, before the first
+  // `event/next`): the function's first export, during its init or early in its first
+  // invocation, must not find the port closed (its SDK would retry after a second, billed to
+  // the function). What comes before the pipeline is loaded is held.
   const relay = (...request: RelayRequest): RelayAnswer => {
     if (pipeline !== null) return pipeline.relay(...request);
     if (heldRelay.length < MAX_HELD_RELAY_REQUESTS) {
@@ -61,10 +65,6 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   };
 
   const load = (): Promise<OtelPipeline> => {
-    if (loading === null) {
-      const ctx = context!;
-      void startReceiver(ctx).catch((error: unknown) => ctx.logger.warn('local OTLP receiver not started', { cause: String(error) }));
-    }
     loading ??= import('../otel/pipeline.ts').then(({ createOtelPipeline }) => {
       const ctx = context!;
       pipeline = createOtelPipeline({
@@ -88,7 +88,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
     return loading;
   };
 
-  async function startReceiver(ctx: RunContext): Promise<void> {
+  async function startReceiver(ctx: Pick<RunContext, 'logger'>): Promise<void> {
     const address = otelConfig!.receiver;
     if (address === null) return;
     const looping = signalsExportingTo(address, process.env);
@@ -99,8 +99,6 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
       );
       return;
     }
-    // Loaded here, not at init: node:zlib and the receiver stay off the cold-start path.
-    const { startOtlpReceiver } = await import('../otlp/receiver.ts');
     receiver = await startOtlpReceiver({
       ...address,
       maxBodyBytes: RELAY_MAX_BODY_BYTES,
@@ -117,6 +115,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
       otelConfig = loadOtelConfig(otelEnv);
       // The SDK's exporters and resource detector read process.env when the pipeline loads.
       applyOtelEnv(otelEnv, process.env);
+      void startReceiver(runContext).catch((error: unknown) => runContext.logger.warn('local OTLP receiver not started', { cause: String(error) }));
     },
     process(events) {
       for (const event of events) received.set(event.type, (received.get(event.type) ?? 0) + 1);
@@ -132,8 +131,8 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
     },
     async shutdown(reason, deadlineMs) {
       const loaded = await load();
-      await loaded.shutdown(deadlineMs);
-      await receiver?.close();
+      // The receiver closes just before the final export: nothing answered 200 is left behind.
+      await loaded.shutdown(deadlineMs, async () => receiver?.close(RECEIVER_CLOSE_GRACE_MS));
       context?.logger.info('telemetry received', { reason, byType: Object.fromEntries(received) });
     },
   };

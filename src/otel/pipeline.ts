@@ -71,8 +71,12 @@ export interface OtelPipeline {
   invoke(event: InvokeEvent): Promise<void>;
   /** Takes one request the function sent to the local OTLP receiver (relay.ts); answers at once. */
   relay(signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec): RelayAnswer;
-  /** Waits (bounded) for owed reports, exports everything, and resolves before `deadlineMs`. */
-  shutdown(deadlineMs: number): Promise<void>;
+  /**
+   * Waits (bounded) for owed reports, exports everything, and resolves before `deadlineMs`.
+   * `closeIntake` (the local receiver's close) is awaited, within the deadline, just before the
+   * final export, so that what it took until then is in it.
+   */
+  shutdown(deadlineMs: number, closeIntake?: () => Promise<void>): Promise<void>;
 }
 
 const SCOPE = { name: 'lambda-telemetry-otel' } as const;
@@ -230,7 +234,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
     },
 
     // run() has already waited (bounded) for the report of every INVOKE it saw.
-    async shutdown(deadlineMs) {
+    async shutdown(deadlineMs, closeIntake) {
       policy.stop();
       await exportAtShutdown(
         {
@@ -241,6 +245,7 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
           retryInMs: health.retryInMs,
           delivery,
           relay: () => relay,
+          closeIntake,
           ownLogLinesSkipped: ownLines.skipped,
         },
         deadlineMs,

@@ -33,8 +33,12 @@ export interface SelfMetrics {
 }
 
 export function createSelfMetrics(meter: Meter, sources: SelfMetricSources): SelfMetrics {
-  const counter = (name: string, unit: string, description: string, read: () => number): void => {
-    meter.createObservableCounter(name, { unit, description }).addCallback((result) => result.observe(read()));
+  // `read` gives undefined while there is nothing to count (no point is exported then).
+  const counter = (name: string, unit: string, description: string, read: () => number | undefined): void => {
+    meter.createObservableCounter(name, { unit, description }).addCallback((result) => {
+      const value = read();
+      if (value !== undefined) result.observe(value);
+    });
   };
   counter('lambda_otel.events.received', '{event}', 'Telemetry API events handed to the pipeline.', () => sources.intake().events);
   counter('lambda_otel.events.rejected', '{event}', 'Telemetry API items or bodies refused as invalid.', () => sources.intake().rejected);
@@ -52,15 +56,15 @@ export function createSelfMetrics(meter: Meter, sources: SelfMetricSources): Sel
   counter('lambda_otel.exports.failed', '{export}', 'Exports of spans or log records that failed (their data is retained).', () => sources.spans().failedExports + sources.logRecords().failedExports);
   for (const { signal, name, unit, what } of RELAYED) {
     const stats = () => sources.relay()?.stats(signal);
-    counter(`lambda_otel.relay.${name}.received`, unit, `The function's own ${what} taken by the local OTLP receiver.`, () => stats()?.received ?? 0);
-    counter(`lambda_otel.relay.${name}.exported`, unit, `The function's own ${what} the backend accepted.`, () => stats()?.exported ?? 0);
+    counter(`lambda_otel.relay.${name}.received`, unit, `The function's own ${what} taken by the local OTLP receiver.`, () => stats()?.received);
+    counter(`lambda_otel.relay.${name}.exported`, unit, `The function's own ${what} the backend accepted.`, () => stats()?.exported);
     counter(`lambda_otel.relay.${name}.dropped`, unit, `The function's own ${what} dropped: refused to the function while the relay was full, refused by the backend as invalid, or over the retention bound.`, () => {
       const s = stats();
-      return s === undefined ? 0 : s.refused + s.dropped;
+      return s === undefined ? undefined : s.refused + s.dropped;
     });
   }
-  counter('lambda_otel.relay.requests.refused', '{request}', 'Requests to the local OTLP receiver refused as malformed, too large or of an unsupported type.', () => sources.receiver()?.refused ?? 0);
-  counter('lambda_otel.relay.roots.unjoined', '{span}', 'Root spans of the function that could not be joined to their invocation span.', () => sources.relay()?.joins().unjoined ?? 0);
+  counter('lambda_otel.relay.requests.refused', '{request}', 'Requests to the local OTLP receiver refused as malformed, too large or of an unsupported type.', () => sources.receiver()?.refused);
+  counter('lambda_otel.relay.roots.unjoined', '{span}', 'Root spans of the function that could not be joined to their invocation span.', () => sources.relay()?.joins().unjoined);
   const flushDuration = meter.createHistogram('lambda_otel.flush.duration', {
     unit: 'ms',
     description: 'Duration of one flush of every signal.',

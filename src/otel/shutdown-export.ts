@@ -27,6 +27,8 @@ export interface ShutdownParts {
   readonly retryInMs: () => number | null;
   /** What is counted as lost: what its queues, exporters and metric buffer did not deliver. */
   readonly delivery: Pick<Delivery, 'spans' | 'logRecords' | 'metrics'>;
+  /** Stops the function's intake (the local receiver) before the final export. */
+  readonly closeIntake?: () => Promise<void>;
   /** The relay of the function's telemetry, if it took any. */
   readonly relay: () => Pick<Relay, 'undelivered'> | null;
   /** This extension's own log lines left out, for the closing line. */
@@ -46,6 +48,7 @@ export async function exportAtShutdown(parts: ShutdownParts, deadlineMs: number)
   await withTimeout(parts.flushesSettled(), Math.max(0, (deadlineMs - Date.now()) * SHUTDOWN_WAIT_SHARE));
   // Bounded too, so that what a hanging backend still holds is counted below before the deadline.
   const timeLeft = (): number => Math.max(0, deadlineMs - Date.now() - ACCOUNTING_MARGIN_MS);
+  if (parts.closeIntake !== undefined) await withTimeout(parts.closeIntake().catch(() => undefined), timeLeft() * SHUTDOWN_WAIT_SHARE);
   let answered = await withTimeout(parts.exportAll(), timeLeft());
   const relayed = (signal: 'traces' | 'metrics' | 'logs'): number => parts.relay()?.undelivered(signal) ?? 0;
   const unsent = (): number => undelivered(spans) + metrics.unsettledPoints() + undelivered(logRecords) + relayed('traces') + relayed('metrics') + relayed('logs');

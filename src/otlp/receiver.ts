@@ -10,15 +10,22 @@
  * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { http } from '../util/node-builtins.ts';
 import type { Logger } from '../util/logger.ts';
 import type { OtlpRequest, OtlpSignal } from './codec.ts';
 import { loadCodec } from './lazy-codec.ts';
 import type { OtlpCodec } from './lazy-codec.ts';
 
-const inflate = promisify(gunzip);
+// node:zlib through require, on first use: the receiver starts before the first `event/next`,
+// and an ESM import of a built-in builds its whole export facade (see util/node-builtins.ts).
+const require = createRequire(import.meta.url);
+let zlib: typeof import('node:zlib') | null = null;
+const inflate = (body: Buffer, options: import('node:zlib').ZlibOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    zlib ??= require('node:zlib') as typeof import('node:zlib');
+    zlib.gunzip(body, options, (error, result) => (error === null ? resolve(result) : reject(error)));
+  });
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -52,7 +59,8 @@ export interface OtlpReceiver {
   readonly host: string;
   readonly port: number;
   stats(): ReceiverStats;
-  close(): Promise<void>;
+  /** Stops taking connections; requests already under way get `graceMs` to finish, then their connections close. */
+  close(graceMs: number): Promise<void>;
 }
 
 const PATHS: Readonly<Record<string, OtlpSignal>> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
@@ -101,19 +109,16 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   options.logger.info('local OTLP receiver listening', { address: `${options.host}:${port}` });
-  // Loaded in the background now (about 16 ms of CPU on Node 24), so that the function's first
-  // export does not wait for it. protobufjs still builds each message type's coder on its
-  // first use (about 20 ms for a first trace request): preparing every type ahead measured 37 ms,
-  // most of it for types a function may never send.
-  void loadCodec().catch(() => undefined);
   return {
     host: options.host,
     port,
     stats: () => ({ accepted, refused }),
-    close: () =>
+    close: (graceMs) =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        // Requests already being read are answered and handed over, within the grace.
+        setTimeout(() => server.closeAllConnections(), graceMs).unref();
       }),
   };
 }

@@ -23,7 +23,9 @@ describe('demo', () => {
     assert.match(note[0]!, /own export at each invocation's end \(flush mode adaptive.*LAMBDA_OTEL_FLUSH=periodic/);
     assert.match(output, /^ {4}init +█+ +\d+\.\d ms$/m);
     assert.match(output, /^ {4}responseLatency +█+/m);
-    assert.match(output, /ERROR Handler\.ValidationError/);
+    // The demo function's own spans, relayed by the layer, under each invocation but the timeout.
+    assert.equal(output.match(/^ {4}handle order \(function\) +█+/gm)?.length, workload().length - 1, output);
+    assert.equal(output.match(/^ {6}load order \(function\) +█+/gm)?.length, workload().length - 1);
     assert.match(output, /ERROR Sandbox\.Timedout/);
     assert.match(output, /invocations 5 {3}errors 1 {3}timeouts 1 {3}cold starts 1/);
     assert.match(output, /aws\.lambda\.duration: 5 points/);
@@ -41,6 +43,7 @@ describe('demo', () => {
     assert.equal(traces.length, managedInstancesWorkload().length, output);
     assert.ok(traces.every((line) => line.endsWith('1 log record')), output);
     assert.equal(output.match(/^ {4}responseLatency +█+/gm)?.length, traces.length);
+    assert.equal(output.match(/^ {4}handle order \(function\) +█+/gm)?.length, traces.length, output);
     assert.match(output, /invocations 4 {3}errors 1 {3}timeouts 0 {3}cold starts 0/);
     assert.match(output, /exited on its own before the SHUTDOWN deadline/);
   });

@@ -31,6 +31,21 @@ describe('layer zip', () => {
     assert.ok(statSync(LAYER_ZIP).size < 1024 * 1024, 'layer zip stays under 1 MB');
   });
 
+  it('keeps the OTLP decoder (protobufjs) in a chunk of its own, imported dynamically: loaded at the function\'s first request', () => {
+    const names = execFileSync('unzip', ['-Z1', LAYER_ZIP], { encoding: 'utf8' }).split('\n').filter((name) => name.endsWith('.mjs'));
+    const text = new Map(names.map((name) => [name, execFileSync('unzip', ['-p', LAYER_ZIP, name], { encoding: 'utf8' })]));
+    const codec = names.filter((name) => /\/chunks\/codec-[\w-]+\.mjs$/.test(name));
+    assert.equal(codec.length, 1, names.join(', '));
+    const file = codec[0]!.split('/').at(-1)!;
+    // A message of protobufjs's reader: in the codec chunk, in no other file.
+    const withProtobufjs = names.filter((name) => text.get(name)!.includes('max depth exceeded'));
+    assert.deepEqual(withProtobufjs, codec);
+    const importers = names.filter((name) => text.get(name)!.includes(`import("./${file}")`) || text.get(name)!.includes(`import("./chunks/${file}")`));
+    assert.ok(importers.length > 0, `no dynamic import of ${file}`);
+    const statically = names.filter((name) => new RegExp(`from\\s*"\\./(chunks/)?${file.replace('.', '\\.')}"`).test(text.get(name)!));
+    assert.deepEqual(statically, [], 'nothing imports the codec statically');
+  });
+
   it('runs from wherever it is unpacked', async () => {
     execFileSync('unzip', ['-q', LAYER_ZIP, '-d', opt]);
     const report = await runScenario({
