@@ -15,9 +15,9 @@
  *
  * The function's handler runs in the sandbox's runtime phase (InvocationSpec.handler): the
  * runtime answers once the export is done. Invocation 1 carries the first export, made while
- * the layer loads its pipeline on that INVOKE, and paying protobufjs's code generation for
- * each message type the layer decodes and encodes; invocation 2 on is the steady state,
- * through SHUTDOWN and its export. The two runs alternate
+ * the layer loads its pipeline on that INVOKE, and paying the codec's load (on the first
+ * request) and protobufjs's code generation for each message type the layer decodes and
+ * encodes; invocation 2 on is the steady state, through SHUTDOWN and its export. The two runs alternate
  * order by repetition; CPU per relayed span is the paired difference of the layer's steady
  * state CPU divided by the spans relayed. Every span the function sent the layer must arrive
  * at the sink exactly once, its root under the invocation span: otherwise the benchmark fails.
