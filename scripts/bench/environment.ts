@@ -51,6 +51,9 @@ export const SIZES = {
   /** Invocations of the memory growth run, and where the first reading is taken. */
   growthInvocations: quick ? 10_000 : 100_000,
   growthFirstReading: 1_000,
+  /** Invocations per run of the relay benchmark, and repetitions (pairs of runs: without and with the function's exports). */
+  relayInvocations: quick ? 50 : 200,
+  relayReps: quick ? 1 : 5,
 } as const;
 
 /** Passes this shell's NODE_EXTRA_CA_CERTS to every measured process when asked to. */

@@ -25,6 +25,7 @@ import { measureGrowth } from './memory-growth.ts';
 import { startOtlpSink } from './otlp-sink.ts';
 import type { OtlpSink } from './otlp-sink.ts';
 import { hasSchedstat } from './proc.ts';
+import { measureRelay } from './relay.ts';
 import { renderReport, targets } from './report.ts';
 import type { Machine, Results } from './results.ts';
 import { measureSize } from './size.ts';
@@ -64,6 +65,7 @@ async function measureOn(major: number, sink: OtlpSink): Promise<Results> {
   const backendDown = await measureBackendDown(sink, log);
   const throughput = await measureThroughput(sink, log);
   const growth = await measureGrowth(sink, log);
+  const relay = await measureRelay(sink, log);
   const ca = process.env['NODE_EXTRA_CA_CERTS'];
   const machine: Machine = {
     nproc: cpus().length,
@@ -86,6 +88,7 @@ async function measureOn(major: number, sink: OtlpSink): Promise<Results> {
     backendDown,
     throughput,
     growth,
+    relay,
     size: measureSize(),
   };
 }

@@ -2,7 +2,9 @@
  * A local OTLP/HTTP protobuf endpoint for the benchmarks: answers every export 200 with an
  * empty (valid) protobuf response and counts bytes on the wire, spans, log records and metric
  * points by walking the protobuf wire format: no schema decoding, so it costs the process
- * being measured next to nothing. Listens on 127.0.0.1 only.
+ * being measured next to nothing. Listens on 127.0.0.1 only. While asked to
+ * ({@link OtlpSink.recordSpans}), it also notes every span's id and parent, so that a benchmark
+ * can tell which spans arrived, how often, and under which parent.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,12 +20,24 @@ export interface SignalCounts {
   items: number;
 }
 
+/** A span id seen by the sink (hex), while recording. */
+export interface SeenSpan {
+  /** How many times it arrived. */
+  count: number;
+  /** Hex; '' for a root span. */
+  parentSpanId: string;
+}
+
 export interface OtlpSink {
   /** `http://127.0.0.1:<port>`, for OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly url: string;
   readonly counts: Readonly<Record<Signal, Readonly<SignalCounts>>>;
   /** performance.now() when the latest request body was fully read. */
   lastAtMs(): number;
+  /** Turns the recording of span ids on or off (off at start; {@link reset} clears what was recorded). */
+  recordSpans(on: boolean): void;
+  /** The spans recorded since the last reset, by span id (hex). */
+  spans(): ReadonlyMap<string, Readonly<SeenSpan>>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -59,8 +73,28 @@ function eachField(buf: Buffer, start: number, end: number, visit: (field: numbe
   }
 }
 
-/** Items of an Export*ServiceRequest: resource (1) > scope (2) > span / log record / metric (2). */
-function countItems(signal: Signal, body: Buffer): number {
+/** Span fields: span_id (2) and parent_span_id (4), both bytes. */
+const SPAN_ID = 2;
+const PARENT_SPAN_ID = 4;
+
+/** Notes the id and parent of the span in buf[start, end). */
+function recordSpan(buf: Buffer, start: number, end: number, seen: Map<string, SeenSpan>): void {
+  let id = '';
+  let parentSpanId = '';
+  eachField(buf, start, end, (field, from, to) => {
+    if (field === SPAN_ID) id = buf.toString('hex', from, to);
+    else if (field === PARENT_SPAN_ID) parentSpanId = buf.toString('hex', from, to);
+  });
+  const known = seen.get(id);
+  if (known === undefined) seen.set(id, { count: 1, parentSpanId });
+  else known.count++;
+}
+
+/**
+ * Items of an Export*ServiceRequest: resource (1) > scope (2) > span / log record / metric (2).
+ * With `seen`, each span's id and parent are noted there.
+ */
+function countItems(signal: Signal, body: Buffer, seen: Map<string, SeenSpan> | null): number {
   let items = 0;
   eachField(body, 0, body.length, (f1, a1, b1) => {
     if (f1 !== 1) return;
@@ -70,6 +104,7 @@ function countItems(signal: Signal, body: Buffer): number {
         if (f3 !== 2) return;
         if (signal !== 'metrics') {
           items++;
+          if (seen !== null && signal === 'traces') recordSpan(body, a3, b3, seen);
           return;
         }
         eachField(body, a3, b3, (f4, a4, b4) => {
@@ -90,6 +125,8 @@ const fresh = (): Record<Signal, SignalCounts> => ({
 export async function startOtlpSink(): Promise<OtlpSink> {
   let counts = fresh();
   let lastAtMs = 0;
+  let recording = false;
+  let seen = new Map<string, SeenSpan>();
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const signal = PATHS[req.url ?? ''];
     const chunks: Buffer[] = [];
@@ -105,7 +142,7 @@ export async function startOtlpSink(): Promise<OtlpSink> {
       const entry = counts[signal];
       entry.requests++;
       entry.bytes += wire.length;
-      entry.items += countItems(signal, body);
+      entry.items += countItems(signal, body, recording ? seen : null);
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 }).end();
     });
   };
@@ -119,8 +156,13 @@ export async function startOtlpSink(): Promise<OtlpSink> {
       return counts;
     },
     lastAtMs: () => lastAtMs,
+    recordSpans: (on) => {
+      recording = on;
+    },
+    spans: () => seen,
     reset: () => {
       counts = fresh();
+      seen = new Map();
     },
     close: () =>
       new Promise<void>((resolve) => {

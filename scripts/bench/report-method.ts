@@ -64,5 +64,16 @@ export const METHOD = `## Method and caveats
   \`scripts/bench/gc-on-signal.mjs\` (\`--expose-gc\`, a GC and a memory report on SIGUSR2) so
   that readings compare live memory (through \`LAMBDA_OTEL_NODE_OPTIONS\`, which the launcher
   passes to node).
+- **Relay** (5) runs the simulated function (\`scripts/bench/relay-function.ts\`, on the same
+  node) and, in the baseline, the minimal receiver (\`scripts/bench/minimal-otlp-receiver.mjs\`)
+  as processes of their own in the layer's 128 MB cgroup, as on Lambda, where the function and
+  its extensions share one memory limit; only the layer's CPU and memory are read. The layer
+  runs with \`LAMBDA_OTEL_FLUSH=periodic,10000\` as in (2), so the relay sends a batch each time
+  16 of the function's requests are queued, and the rest at SHUTDOWN. Its CPU is read before and
+  after invocation 1 from schedstat, and through SHUTDOWN from the last 5 ms sample before the
+  process exits, in both runs alike. The function's handler runs in the sandbox's runtime phase
+  (\`InvocationSpec.handler\`), so the runtime answers after the export, as on Lambda. The sink
+  notes every span id: a relayed span that does not arrive exactly once, or a root that arrives
+  without its invocation span as parent, fails the benchmark.
 - **Noise.** Wall times depend on what else runs: see the load average above. CPU times and
   the ratios between variants measured in the same run are the robust figures.`;

@@ -212,7 +212,7 @@ export function sizeSection(results: Results): string {
   const measured = results.throughput.measured.map(throughputFigures);
   const [logs, platform] = measured;
   return [
-    '## 5. Size',
+    '## 6. Size',
     '',
     table(
       ['what', 'bytes'],

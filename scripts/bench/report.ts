@@ -4,6 +4,7 @@ import type { ColdFigures, Target } from './figures.ts';
 import { ONE_VCPU_MB, SMALL_MB } from './environment.ts';
 import { table, verdict } from './markdown.ts';
 import { METHOD } from './report-method.ts';
+import { relaySection } from './report-relay.ts';
 import { lossNotes, reasons } from './report-reasons.ts';
 import { backendDownSection, coldStartSection, memorySection, overheadSection, sizeSection, throughputSection } from './report-sections.ts';
 import type { Results } from './results.ts';
@@ -166,6 +167,8 @@ function nodeSection(results: Results): string {
     ...lossNotes(results).map((line) => `- ${line}`),
     '',
     memorySection(results),
+    '',
+    relaySection(results),
   ].join('\n');
   const m = results.machine;
   return [`## Node.js ${m.node}`, '', `Measured in ${fmt(results.elapsedMs / 1000, 0)} s; load average (1, 5, 15 min) before → after: ${m.loadBefore} → ${m.loadAfter}.`, '', body.replace(/^## /gm, '### ')].join('\n');
@@ -218,7 +221,7 @@ export function renderReport(runs: readonly Results[]): string {
     '```sh',
     'npm run bench                       # builds the layer, runs everything on Node.js 24 then 22, writes BENCHMARKS.md',
     'BENCH_NODES=24 npm run bench        # only on Node.js 24 (majors pinned in scripts/node-binaries.mjs)',
-    'BENCH_QUICK=1 npm run bench         # smoke run: 3 cold starts, 100 invocations, 10 000 in the growth run',
+    'BENCH_QUICK=1 npm run bench         # smoke run: 3 cold starts, 100 invocations, 10 000 in the growth run, one relay pair of 50',
     'BENCH_KEEP_EXTRA_CA_CERTS=1 npm run bench   # pass NODE_EXTRA_CA_CERTS to every measured process',
     "BENCH_CGROUPS=0 npm run bench       # no memory cgroups: every process sees this machine's memory",
     'node scripts/bench/client-load.mjs  # what node:http and fetch cost to load (README, "Why node:http")',

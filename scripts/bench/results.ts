@@ -3,6 +3,7 @@ import type { BackendDownRun, BackendDownVariant } from './backend-down.ts';
 import type { ColdStart } from './cold-start.ts';
 import type { GrowthResult } from './memory-growth.ts';
 import type { OverheadRun, OverheadVariant } from './invoke-overhead.ts';
+import type { RelayResults } from './relay.ts';
 import type { LayerSize } from './size.ts';
 import type { ThroughputResults } from './throughput.ts';
 
@@ -33,5 +34,6 @@ export interface Results {
   readonly backendDown: Readonly<Record<BackendDownVariant, BackendDownRun>>;
   readonly throughput: ThroughputResults;
   readonly growth: GrowthResult;
+  readonly relay: RelayResults;
   readonly size: LayerSize;
 }

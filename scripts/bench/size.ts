@@ -1,4 +1,4 @@
-/** (5) Size of the layer as built: the zip Lambda stores, and what it unpacks to. */
+/** (6) Size of the layer as built: the zip Lambda stores, and what it unpacks to. */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LAYER_DIR, LAYER_ZIP } from './environment.ts';
