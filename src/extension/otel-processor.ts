@@ -10,7 +10,7 @@ import { loadOtelConfig } from '../otel/config.ts';
 import type { OtelConfig } from '../otel/config.ts';
 import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
-import { signalsExportingTo } from '../otel/receiver-config.ts';
+import { RELAY_MAX_HELD_BYTES, signalsExportingTo } from '../otel/receiver-config.ts';
 import { startOtlpReceiver } from '../otlp/receiver.ts';
 import type { OtlpReceiver, RelayAnswer } from '../otlp/receiver.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';
@@ -22,6 +22,8 @@ const MAX_HELD_EVENTS = 10_000;
 export const RELAY_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Requests of the function held until the pipeline is loaded (during its init and first invocation); beyond, refused as a partial success. */
 const MAX_HELD_RELAY_REQUESTS = 16;
+/** And their bytes (protobuf) at most, as the relay holds per signal: 16 bodies of 4 MiB would be half of a 128 MB function. */
+const MAX_HELD_RELAY_BYTES = RELAY_MAX_HELD_BYTES;
 /** At SHUTDOWN, how long requests of the function already under way may take before the final export. */
 const RECEIVER_CLOSE_GRACE_MS = 100;
 
@@ -46,6 +48,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   let receiver: OtlpReceiver | null = null;
   let held: TelemetryEvent[] = [];
   let heldRelay: RelayRequest[] = [];
+  let heldRelayBytes = 0;
   let droppedBeforeLoad = 0;
   // What arrived, by event type: logged at SHUTDOWN (info) to tell "not sent" from "not mapped".
   const received = new Map<string, number>();
@@ -56,11 +59,13 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   // the function). What comes before the pipeline is loaded is held.
   const relay = (...request: RelayRequest): RelayAnswer => {
     if (pipeline !== null) return pipeline.relay(...request);
-    if (heldRelay.length < MAX_HELD_RELAY_REQUESTS) {
+    const [signal, decoded, protobuf, codec] = request;
+    const bytes = (protobuf ?? codec.encode(signal, decoded)).byteLength;
+    if (heldRelay.length < MAX_HELD_RELAY_REQUESTS && heldRelayBytes + bytes <= MAX_HELD_RELAY_BYTES) {
       heldRelay.push(request);
+      heldRelayBytes += bytes;
       return { rejected: 0 };
     }
-    const [signal, decoded, , codec] = request;
     return { rejected: codec.countItems(signal, decoded), errorMessage: 'the extension is still starting; these items were dropped' };
   };
 
@@ -80,6 +85,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
       });
       for (const request of heldRelay) pipeline.relay(...request);
       heldRelay = [];
+      heldRelayBytes = 0;
       if (held.length > 0) pipeline.process(held);
       held = [];
       if (droppedBeforeLoad > 0) ctx.logger.warn('events dropped before the pipeline loaded', { events: droppedBeforeLoad });

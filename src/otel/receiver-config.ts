@@ -16,6 +16,9 @@ export interface ReceiverAddress {
   readonly port: number;
 }
 
+/** Encoded bytes one signal's relay holds at most (queued, on the way, retained). */
+export const RELAY_MAX_HELD_BYTES = 4 * 1024 * 1024;
+
 export const DEFAULT_RECEIVER: ReceiverAddress = { host: '127.0.0.1', port: 4318 };
 /** Where the OTLP/HTTP exporters send when no endpoint is configured (the OpenTelemetry default). */
 const SDK_DEFAULT_ENDPOINT = 'http://localhost:4318';

@@ -16,11 +16,10 @@ import type { InvocationContexts } from './invocation-context.ts';
 import type { RelayExporters, RelayItem } from './relay-exporter.ts';
 import { createRetainingExporter } from './retaining-exporter.ts';
 import type { ArrayExporter, RetainingExporter } from './retaining-exporter.ts';
+import { RELAY_MAX_HELD_BYTES } from './receiver-config.ts';
 import { joinInvocations } from './trace-join.ts';
 import type { JoinResult } from './trace-join.ts';
 
-/** Encoded bytes one signal's relay holds at most (queued, on the way, retained). */
-export const RELAY_MAX_HELD_BYTES = 4 * 1024 * 1024;
 /** The function's requests per export request (and at most {@link RELAY_MAX_HELD_BYTES}). */
 const RELAY_BATCH_REQUESTS = 16;
 /** Requests one signal's queue and retention hold at most; the bytes bound usually comes first. */
