@@ -37,6 +37,7 @@ import { createSpanMapper } from './spans.ts';
 import { createRelay } from './relay.ts';
 import type { Relay } from './relay.ts';
 import { createRelayExporters } from './relay-exporter.ts';
+import type { RelayExporters } from './relay-exporter.ts';
 import type { OtlpRequest, OtlpSignal } from '../otlp/codec.ts';
 import type { OtlpCodec } from '../otlp/lazy-codec.ts';
 import type { ReceiverStats, RelayAnswer } from '../otlp/receiver.ts';
@@ -111,11 +112,17 @@ export function createOtelPipeline(context: PipelineContext): OtelPipeline {
   const contexts = createInvocationContexts({ xrayContext: config.xrayContext, xrayRespectSampled: config.xrayRespectSampled, maxEntries: config.maxInFlight * 2 });
   const metrics = createInvocationMetrics(meterProvider.getMeter(SCOPE.name), gauges);
   const spans = createSpanMapper({ resource, scope: SCOPE, functionName, contexts, emit: (span) => void spansOut.queue.push(span) });
+  // The same backend: a failure of the function's exports backs off every flush, and SHUTDOWN retries it.
+  const watchedRelay = (relayExporters: RelayExporters): RelayExporters => ({
+    traces: health.watch('traces', relayExporters.traces),
+    metrics: health.watch('metrics', relayExporters.metrics),
+    logs: health.watch('logs', relayExporters.logs),
+  });
   // Made on the first request of the function: a function that sends nothing costs nothing.
   let relay: Relay | null = null;
   const relayOf = (): Relay =>
     (relay ??= createRelay({
-      exporters: given.relay ?? createRelayExporters({ traces: config.tracesProtocol, metrics: config.metricsProtocol, logs: config.logsProtocol }),
+      exporters: watchedRelay(given.relay ?? createRelayExporters({ traces: config.tracesProtocol, metrics: config.metricsProtocol, logs: config.logsProtocol })),
       contexts,
       joinTraces: config.relayJoinTraces,
       onAccepted: () => {
