@@ -50,7 +50,7 @@ export const METHOD = `## Method and caveats
 - **Throughput** runs the built layer in the sandbox (freeze off), loads its SDK with one real
   invocation, then POSTs pre-built bodies straight to its listener on 127.0.0.1, one at a time,
   as Lambda does, with the layer's defaults (the listener holds its answer while the export
-  queues are more than half full, so a burst waits instead of being refused). (3b) comes in the
+  queues are more than an eighth full, so a burst waits instead of being refused). (3b) comes in the
   batches the layer subscribes with by default (1 000 events), since a max-size batch holds
   3 333 invocations, i.e. 13 332 spans (see the loss table for what a burst of those does). The
   warm-up invocation adds its own 5 spans to every run's counts. The receiver answers 200 and

@@ -67,7 +67,7 @@ export interface PipelineContext {
 }
 
 export interface OtelPipeline {
-  /** Maps a batch; returns a promise (back-pressure) while the export queues are more than half full. */
+  /** Maps a batch; returns a promise (back-pressure) while an export queue is more than an eighth full. */
   process(events: readonly TelemetryEvent[]): void | Promise<void>;
   invoke(event: InvokeEvent): Promise<void>;
   /** Takes one request the function sent to the local OTLP receiver (relay.ts); answers at once. */

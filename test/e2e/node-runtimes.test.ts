@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { delimiter, dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox } from '../../src/sandbox/index.ts';
@@ -42,6 +43,17 @@ describe('the node the layer runs on', () => {
     assert.equal(subscribedNode(lines), expected);
     const major = Number(expected.slice(1).split('.')[0]);
     assert.equal(oldNodeWarnings(lines).length, major < 22 ? 1 : 0);
+  });
+
+  it('runs with one malloc arena (MALLOC_ARENA_MAX=1), whatever the function set', async () => {
+    const env = { ...(await layerEnv(receiver)), MALLOC_ARENA_MAX: '8' };
+    const sandbox = await startSandbox({ extensions: [EXTENSION], env });
+    const pid = sandbox.report().extensions[0]?.pid;
+    // The environment node was exec'd with, read while it waits for its next event.
+    const environ = pid == null ? [] : readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const extension = only(await sandbox.shutdown());
+    assert.equal(extension.exit?.code, 0, extension.stderr);
+    assert.deepEqual(environ.filter((entry) => entry.startsWith('MALLOC_ARENA_MAX=')), ['MALLOC_ARENA_MAX=1']);
   });
 
   it("also starts on the test runner's node, warning when it is older than 22", async () => {

@@ -293,7 +293,7 @@ describe('otel pipeline: span queue and a failing backend', () => {
     assert.equal(h.warning()?.spans, 4, 'the spans on their way are reported lost');
   });
 
-  it('holds Lambda back while the span queue is over half full, so that batches sent after the answer lose nothing', async () => {
+  it('holds Lambda back while the span queue is over an eighth full, so that batches sent after the answer lose nothing', async () => {
     const h = withTraceExporter({ code: ExportResultCode.SUCCESS }, 5);
     let held = 0;
     for (let batch = 0; batch < 4; batch++) {
