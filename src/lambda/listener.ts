@@ -8,6 +8,7 @@ import { dns, fs, http } from '../util/node-builtins.ts';
 import { ERROR_TYPES, ExtensionError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { decode } from '../telemetry/decode.ts';
+import { listen } from '../util/listen.ts';
 import { withTimeout } from '../util/with-timeout.ts';
 import type { DecodeResult } from '../telemetry/decode.ts';
 
@@ -111,11 +112,11 @@ function hostsAddress(hostsFile: string): string | null {
 
 async function listenOrFallBack(server: Server, host: string, options: ListenerOptions): Promise<void> {
   try {
-    await listen(server, options.port, host);
+    await listenOrFail(server, options.port, host);
   } catch (error) {
     const inUse = error instanceof ExtensionError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
     if (!inUse || options.fallBackToFreePort !== true) throw error;
-    await listen(server, 0, host);
+    await listenOrFail(server, 0, host);
     options.logger?.warn(`port ${options.port} is in use; listening on ${boundPort(server)} instead`, { taken: options.port, port: boundPort(server) });
   }
 }
@@ -125,17 +126,14 @@ function boundPort(server: Server): number {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new ExtensionError(ERROR_TYPES.LISTENER_FAILED, `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+/** Listens, or fails as the extension does when it cannot: `Extension.ListenerFailed`. */
+async function listenOrFail(server: Server, port: number, host: string): Promise<void> {
+  try {
+    await listen(server, port, host);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ExtensionError(ERROR_TYPES.LISTENER_FAILED, `cannot listen on ${host}:${port}: ${code ?? message}`, { cause: error });
+  }
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number, onBatch: ListenerOptions['onBatch']): void {
