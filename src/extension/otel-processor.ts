@@ -12,7 +12,8 @@ import { applyOtelEnv, resolveOtelEnv } from '../otel/otel-env.ts';
 import type { OtelPipeline } from '../otel/pipeline.ts';
 import { RELAY_MAX_HELD_BYTES, signalsExportingTo } from '../otel/receiver-config.ts';
 import { startOtlpReceiver } from '../otlp/receiver.ts';
-import type { OtlpReceiver, RelayAnswer } from '../otlp/receiver.ts';
+import type { OtlpReceiver } from '../otlp/receiver.ts';
+import type { OtlpResult } from '../otlp/codec.ts';
 import type { Processor, RunContext } from '../lifecycle/run.ts';
 import type { TelemetryEvent } from '../telemetry/events.ts';
 
@@ -57,7 +58,7 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   // `event/next`): the function's first export, during its init or early in its first
   // invocation, must not find the port closed (its SDK would retry after a second, billed to
   // the function). What comes before the pipeline is loaded is held.
-  const relay = (...request: RelayRequest): RelayAnswer => {
+  const relay = (...request: RelayRequest): OtlpResult => {
     if (pipeline !== null) return pipeline.relay(...request);
     const [signal, decoded, protobuf, codec] = request;
     const bytes = (protobuf ?? codec.encode(signal, decoded)).byteLength;

@@ -38,9 +38,9 @@ import { createRelay } from './relay.ts';
 import type { Relay } from './relay.ts';
 import { createRelayExporters } from './relay-exporter.ts';
 import type { RelayExporters } from './relay-exporter.ts';
-import type { OtlpRequest, OtlpSignal } from '../otlp/codec.ts';
+import type { OtlpRequest, OtlpResult, OtlpSignal } from '../otlp/codec.ts';
 import type { OtlpCodec } from '../otlp/lazy-codec.ts';
-import type { ReceiverStats, RelayAnswer } from '../otlp/receiver.ts';
+import type { ReceiverStats } from '../otlp/receiver.ts';
 
 export interface PipelineContext {
   readonly registration: Pick<Registration, 'extensionName' | 'functionName' | 'functionVersion' | 'accountId'>;
@@ -71,7 +71,7 @@ export interface OtelPipeline {
   process(events: readonly TelemetryEvent[]): void | Promise<void>;
   invoke(event: InvokeEvent): Promise<void>;
   /** Takes one request the function sent to the local OTLP receiver (relay.ts); answers at once. */
-  relay(signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec): RelayAnswer;
+  relay(signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec): OtlpResult;
   /**
    * Waits (bounded) for owed reports, exports everything, and resolves before `deadlineMs`.
    * `closeIntake` (the local receiver's close) is awaited, within the deadline, just before the

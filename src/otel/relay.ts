@@ -7,9 +7,9 @@
  * when its signal already holds {@link RELAY_MAX_HELD_BYTES} (a backend down for long), refused
  * at once as a partial success, and counted.
  */
-import type { OtlpRequest, OtlpSignal } from '../otlp/codec.ts';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportTraceRequest, OtlpRequest, OtlpResult, OtlpSignal } from '../otlp/codec.ts';
 import type { OtlpCodec } from '../otlp/lazy-codec.ts';
-import type { RelayAnswer } from '../otlp/receiver.ts';
 import { createExportQueue } from './export-queue.ts';
 import type { ExportQueue } from './export-queue.ts';
 import type { InvocationContexts } from './invocation-context.ts';
@@ -40,7 +40,7 @@ export interface RelaySignalStats {
 
 export interface Relay {
   /** Takes one decoded request of the function; answers at once. */
-  accept(signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec): RelayAnswer;
+  accept(signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec): OtlpResult;
   /** Exports what is queued, then what a down backend left retained once it took that; never rejects. */
   flush(): Promise<void>;
   stats(signal: OtlpSignal): RelaySignalStats;
@@ -81,7 +81,7 @@ export function createRelay(options: RelayOptions): Relay {
     const counting: ArrayExporter<RelayItem> = {
       export(items, resultCallback) {
         inner.export(items, (result) => {
-          if (result.code === 0) {
+          if (result.code === ExportResultCode.SUCCESS) {
             self.exported += weigh(items);
             self.heldBytes -= bytesOf(items);
           }
@@ -115,14 +115,15 @@ export function createRelay(options: RelayOptions): Relay {
       if (items === 0) return { rejected: 0 };
       let bytes = protobuf;
       if (signal === 'traces' && options.joinTraces) {
-        const result = joinInvocations(request as Parameters<typeof joinInvocations>[0], options.contexts);
+        const result = joinInvocations(request as ExportTraceRequest, options.contexts);
         joined += result.joined;
         unjoined += result.unjoined;
         if (result.joined > 0) bytes = null;
       }
       bytes ??= codec.encode(signal, request);
       const target = lanes[signal];
-      if (target.heldBytes + bytes.byteLength > maxHeldBytes || target.queue.length >= target.queue.capacity || !target.queue.push({ bytes, items })) {
+      // push refuses once the queue holds its capacity.
+      if (target.heldBytes + bytes.byteLength > maxHeldBytes || !target.queue.push({ bytes, items })) {
         target.refused += items;
         return { rejected: items, errorMessage: 'the extension holds as much of the function\'s telemetry as it may while the backend does not take it; these items were dropped' };
       }

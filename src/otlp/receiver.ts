@@ -11,9 +11,10 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { listen } from '../util/listen.ts';
 import { http } from '../util/node-builtins.ts';
 import type { Logger } from '../util/logger.ts';
-import type { OtlpRequest, OtlpSignal } from './codec.ts';
+import type { OtlpFormat, OtlpRequest, OtlpResult, OtlpSignal } from './codec.ts';
 import { loadCodec } from './lazy-codec.ts';
 import type { OtlpCodec } from './lazy-codec.ts';
 
@@ -26,14 +27,6 @@ const inflate = (body: Buffer, options: import('node:zlib').ZlibOptions): Promis
     zlib ??= require('node:zlib') as typeof import('node:zlib');
     zlib.gunzip(body, options, (error, result) => (error === null ? resolve(result) : reject(error)));
   });
-
-export type OtlpFormat = 'protobuf' | 'json';
-
-/** What became of a request's items: `rejected` were refused (the queue was full), with why. */
-export interface RelayAnswer {
-  readonly rejected: number;
-  readonly errorMessage?: string;
-}
 
 export interface ReceiverStats {
   /** Requests decoded and handed over. */
@@ -52,7 +45,7 @@ export interface OtlpReceiverOptions {
    * Takes a decoded request; `protobuf` is the body as received when it was protobuf, so that
    * an unchanged request can be sent on as it came. Must not throw or wait.
    */
-  readonly onRequest: (signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec) => RelayAnswer;
+  readonly onRequest: (signal: OtlpSignal, request: OtlpRequest, protobuf: Uint8Array | null, codec: OtlpCodec) => OtlpResult;
 }
 
 export interface OtlpReceiver {
@@ -123,16 +116,6 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 /** Answers one request; true when it was decoded and handed over. */
 async function handle(req: IncomingMessage, res: ServerResponse, options: OtlpReceiverOptions): Promise<boolean> {
   const format = MEDIA_TYPES[(req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()];
@@ -175,10 +158,13 @@ function decodeBody(codec: OtlpCodec, signal: OtlpSignal, format: OtlpFormat, bo
   }
 }
 
+/** The body length the request declares (`Content-Length`), or -1. */
+const declaredLength = (req: IncomingMessage): number => (req.headers['content-length'] === undefined ? -1 : Number(req.headers['content-length']));
+
 /** The body, refused with 413 past `maxBytes` (declared or streamed) before more is buffered. */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = (): Refusal => new Refusal(413, GRPC.RESOURCE_EXHAUSTED, `body larger than ${maxBytes} bytes`);
-  const declared = req.headers['content-length'] === undefined ? -1 : Number(req.headers['content-length']);
+  const declared = declaredLength(req);
   if (declared > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -218,8 +204,7 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
  */
 function drain(req: IncomingMessage, maxBytes: number): Promise<boolean> {
   if (req.readableEnded || req.destroyed) return Promise.resolve(req.readableEnded);
-  const declared = req.headers['content-length'] === undefined ? -1 : Number(req.headers['content-length']);
-  if (declared > maxBytes) return Promise.resolve(false);
+  if (declaredLength(req) > maxBytes) return Promise.resolve(false);
   return new Promise((resolve) => {
     let left = maxBytes;
     const onData = (chunk: Buffer): void => {
@@ -253,9 +238,9 @@ async function inflateCapped(body: Buffer, maxBytes: number): Promise<Buffer> {
   }
 }
 
-function send(res: ServerResponse, status: number, format: OtlpFormat, body: Uint8Array | string): void {
+function send(res: ServerResponse, status: number, format: OtlpFormat, body: Uint8Array): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'Content-Type': CONTENT_TYPES[format], 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength });
+  res.writeHead(status, { 'Content-Type': CONTENT_TYPES[format], 'Content-Length': body.byteLength });
   res.end(body);
 }
 
