@@ -6,13 +6,11 @@
  */
 import { delimiter, dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startSandbox } from '../../src/sandbox/index.ts';
 import { inMemoryGroup } from './cgroup.ts';
-import { EXTENSION, ROOT, SMALL_MB, measuredEnv } from './environment.ts';
-import { freePort } from '../free-port.ts';
+import { inSandbox } from './cold-start.ts';
+import { EXTENSION, ROOT, SMALL_MB } from './environment.ts';
 import { startOtlpSink } from './otlp-sink.ts';
 import type { OtlpSink } from './otlp-sink.ts';
-import { childPids, cpuMs } from './proc.ts';
 import { median } from './stats.ts';
 import { runScenario } from './throughput.ts';
 import { functionLogWorkload } from './workloads.ts';
@@ -29,25 +27,10 @@ function flagsOf(variant: string): Record<string, string> {
   return flags === '' ? env : { ...env, LAMBDA_OTEL_NODE_OPTIONS: flags };
 }
 
+/** The layer's CPU at its first `event/next` at 128 MB, with the variant's environment. */
 async function coldCpuMs(sink: OtlpSink, extra: Record<string, string>): Promise<number> {
-  const { result } = await inMemoryGroup(SMALL_MB, async (where) => {
-    const before = childPids();
-    let at = Number.NaN;
-    const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...extra });
-    const sandbox = await startSandbox({
-      extensions: [where.executable(EXTENSION)],
-      env,
-      function: { memorySizeMB: where.sizeMB },
-      onProgress: (event) => {
-        if (event.type !== 'init-done') return;
-        const pid = [...childPids()].find((candidate) => !before.has(candidate)) ?? 0;
-        at = cpuMs(pid) ?? Number.NaN;
-      },
-    });
-    await sandbox.shutdown();
-    return at;
-  });
-  return result;
+  const { result } = await inMemoryGroup(SMALL_MB, (where) => inSandbox(EXTENSION, sink, where, extra));
+  return result.cpuMs;
 }
 
 const sink = await startOtlpSink();

@@ -89,12 +89,17 @@ async function nodeFloor(where: Confinement): Promise<PointRun> {
   }
 }
 
-async function inSandbox(path: string, sink: OtlpSink, where: Confinement): Promise<PointRun> {
+/**
+ * One cold start of the extension at `path` in the sandbox, confined by `where`: its figures at
+ * the first `event/next`, then two invocations (invocation 1 exported). `extraEnv` adds to
+ * the extension's environment (a variant's flags).
+ */
+export async function inSandbox(path: string, sink: OtlpSink, where: Confinement, extraEnv: Readonly<Record<string, string>> = {}): Promise<PointRun> {
   sink.reset();
   const before = childPids();
   let pid = 0;
   let atFirstNext = { cpuMs: Number.NaN, hwmMiB: Number.NaN, anonMiB: Number.NaN };
-  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+  const env = measuredEnv({ LAMBDA_OTEL_LISTENER_PORT: String(await freePort()), LAMBDA_OTEL_RECEIVER: String(await freePort()), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...extraEnv });
   const sandbox = await startSandbox({
     extensions: [where.executable(path)],
     env,
