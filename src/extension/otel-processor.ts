@@ -61,10 +61,11 @@ export function createOtelProcessor(env: Readonly<Record<string, string | undefi
   const relay = (...request: RelayRequest): OtlpResult => {
     if (pipeline !== null) return pipeline.relay(...request);
     const [signal, decoded, protobuf, codec] = request;
-    const bytes = (protobuf ?? codec.encode(signal, decoded)).byteLength;
-    if (heldRelay.length < MAX_HELD_RELAY_REQUESTS && heldRelayBytes + bytes <= MAX_HELD_RELAY_BYTES) {
-      heldRelay.push(request);
-      heldRelayBytes += bytes;
+    // A JSON request is encoded once here, to weigh it; the relay then takes those bytes as it would protobuf's.
+    const bytes = protobuf ?? codec.encode(signal, decoded);
+    if (heldRelay.length < MAX_HELD_RELAY_REQUESTS && heldRelayBytes + bytes.byteLength <= MAX_HELD_RELAY_BYTES) {
+      heldRelay.push([signal, decoded, bytes, codec]);
+      heldRelayBytes += bytes.byteLength;
       return { rejected: 0 };
     }
     return { rejected: codec.countItems(signal, decoded), errorMessage: 'the extension is still starting; these items were dropped' };
