@@ -3,16 +3,22 @@
  * `OTEL_EXPORTER_OTLP_[TRACES_|METRICS_|LOGS_]PROTOCOL`. Endpoint, headers, compression and timeout
  * come from the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporters themselves from
  * `process.env`, where the processor's init put the values the extension goes by (`otel-env.ts`).
+ * In protobuf, spans and log records are encoded by our encoders (protobuf-spans.ts,
+ * protobuf-logs.ts: the busiest path of the extension, in one pass) and sent by the SDK's
+ * transport, as its protobuf exporters are built; metrics keep the SDK's encoder.
  */
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { LogsExporterMetricsHelper, ProtobufLogsSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { encodeLogsRequest } from './protobuf-logs.ts';
+import { encodeTraceRequest } from './protobuf-spans.ts';
 import type { OtelConfig } from './config.ts';
 import type { RelayExporters } from './relay-exporter.ts';
 import { sendOncePerExport } from './single-attempt.ts';
@@ -32,8 +38,24 @@ export function createExporters(config: Pick<OtelConfig, 'tracesProtocol' | 'met
     return exporter;
   };
   return {
-    traces: once(config.tracesProtocol === 'http/json' ? new JsonTraceExporter() : new ProtoTraceExporter()),
+    traces: once(config.tracesProtocol === 'http/json' ? new JsonTraceExporter() : protobufTraceExporter()),
     metrics: once(config.metricsProtocol === 'http/json' ? new JsonMetricExporter() : new ProtoMetricExporter()),
-    logs: once(config.logsProtocol === 'http/json' ? new JsonLogExporter() : new ProtoLogExporter()),
+    logs: once(config.logsProtocol === 'http/json' ? new JsonLogExporter() : protobufLogExporter()),
   };
+}
+
+const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
+
+/** `@opentelemetry/exporter-trace-otlp-proto`'s exporter, with our encoder. */
+function protobufTraceExporter(): SpanExporter {
+  const serializer = { serializeRequest: encodeTraceRequest, deserializeResponse: ProtobufTraceSerializer.deserializeResponse };
+  const options = convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', PROTOBUF_HEADERS);
+  return new OTLPExporterBase<ReadableSpan[]>(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined));
+}
+
+/** `@opentelemetry/exporter-logs-otlp-proto`'s exporter, with our encoder. */
+function protobufLogExporter(): LogRecordExporter {
+  const serializer = { serializeRequest: encodeLogsRequest, deserializeResponse: ProtobufLogsSerializer.deserializeResponse };
+  const options = convertLegacyHttpOptions({}, 'LOGS', 'v1/logs', PROTOBUF_HEADERS);
+  return new OTLPExporterBase<ReadableLogRecord[]>(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_log_exporter', LogsExporterMetricsHelper, undefined));
 }

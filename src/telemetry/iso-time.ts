@@ -30,8 +30,11 @@ export function isIsoTime(time: string): boolean {
   if (!zoneOk) return false;
   const ms = Date.parse(time);
   if (Number.isNaN(ms)) return false;
+  // Every month has its 28 first days (Date.parse has checked the month): only a later day can roll over.
+  const day = Number(time.slice(8, 10));
+  if (day <= 28) return true;
   // Reject rolled-over days (2025-02-30): the calendar day must survive the round trip.
   const local = new Date(ms + (zone.length === 6 ? (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000 : 0));
-  return local.getUTCDate() === Number(time.slice(8, 10));
+  return local.getUTCDate() === day;
 }
 

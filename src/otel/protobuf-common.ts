@@ -1,0 +1,205 @@
+/**
+ * The parts of OTLP protobuf that every signal's request shares, written from the SDK's types
+ * as the SDK's own serializer (`@opentelemetry/otlp-transformer`) reads them: attributes and
+ * their values, the resource, the instrumentation scope, and the grouping of items by resource
+ * and scope. What repeats from item to item (the resource, the scope, attribute keys) is
+ * encoded once and kept.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { LEN, ProtobufWriter, VARINT } from '../otlp/protobuf-writer.ts';
+
+/** Attribute keys kept encoded; a log line's JSON fields can be any, so the cache is bounded. */
+const MAX_CACHED_KEYS = 1024;
+const INT64_LIMIT = 2 ** 63;
+
+const keys = new Map<string, Uint8Array>();
+const scratch = new ProtobufWriter(256);
+/** One buffer for every request: it grows to the largest request and stays, instead of one per export. */
+const requestWriter = new ProtobufWriter(64 * 1024);
+
+/** `KeyValue.key` (field 1) of `key`, encoded. */
+function encodedKey(key: string): Uint8Array {
+  let bytes = keys.get(key);
+  if (bytes === undefined) {
+    scratch.tag(1, LEN);
+    scratch.string(key);
+    bytes = scratch.finish();
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    keys.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** One `KeyValue` as field `field`. */
+function writeKeyValue(writer: ProtobufWriter, field: number, key: string, value: unknown): void {
+  writer.tag(field, LEN);
+  const keyValue = writer.begin();
+  writer.raw(encodedKey(key));
+  writer.tag(2, LEN);
+  const anyValue = writer.begin();
+  writeAnyValueFields(writer, value);
+  writer.end(anyValue);
+  writer.end(keyValue);
+}
+
+/** Every own attribute as a repeated `KeyValue` field `field` (an undefined value as an empty `AnyValue`). */
+export function writeAttributes(writer: ProtobufWriter, field: number, attributes: Attributes | Readonly<Record<string, unknown>>): void {
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key)) writeKeyValue(writer, field, key, attributes[key]);
+  }
+}
+
+/**
+ * The fields of an `AnyValue`: strings, booleans, integers (int64) and other numbers (double),
+ * bytes, arrays and plain objects (key-value lists); anything else leaves it empty.
+ */
+export function writeAnyValueFields(writer: ProtobufWriter, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      writer.tag(1, LEN);
+      writer.string(value);
+      return;
+    case 'boolean':
+      writer.tag(2, VARINT);
+      writer.varint(value ? 1 : 0);
+      return;
+    case 'number':
+      if (Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT) {
+        writer.tag(3, VARINT);
+        writer.varint(value);
+      } else {
+        writer.tag(4, 1);
+        writer.double(value);
+      }
+      return;
+    case 'object':
+      if (value === null) return;
+      if (value instanceof Uint8Array) {
+        writer.tag(7, LEN);
+        writer.bytes(value);
+      } else if (Array.isArray(value)) {
+        writer.tag(5, LEN);
+        const list = writer.begin(2);
+        for (const item of value as unknown[]) {
+          writer.tag(1, LEN);
+          const element = writer.begin();
+          writeAnyValueFields(writer, item);
+          writer.end(element);
+        }
+        writer.end(list, 2);
+      } else {
+        writer.tag(6, LEN);
+        const list = writer.begin(2);
+        writeAttributes(writer, 1, value as Readonly<Record<string, unknown>>);
+        writer.end(list, 2);
+      }
+      return;
+    default:
+  }
+}
+
+const resources = new WeakMap<Resource, Uint8Array>();
+const scopes = new WeakMap<InstrumentationScope, Uint8Array>();
+
+/** `resource` (field 1) and, last, `schema_url` (field 3) of a `Resource<Signal>` message, encoded once per resource. */
+function resourceFields(resource: Resource): { head: Uint8Array; tail: Uint8Array } {
+  let head = resources.get(resource);
+  if (head === undefined) {
+    const writer = new ProtobufWriter(1024);
+    writer.tag(1, LEN);
+    const message = writer.begin(2);
+    writeAttributes(writer, 1, resource.attributes);
+    writer.end(message, 2);
+    head = writer.finish();
+    resources.set(resource, head);
+  }
+  return { head, tail: schemaUrlField(resource.schemaUrl) };
+}
+
+/** `scope` (field 1) of a `Scope<Signal>` message, encoded once per scope. */
+function scopeField(scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number }): Uint8Array {
+  let bytes = scopes.get(scope);
+  if (bytes === undefined) {
+    const writer = new ProtobufWriter(256);
+    writer.tag(1, LEN);
+    const message = writer.begin();
+    writer.tag(1, LEN);
+    writer.string(scope.name);
+    if (scope.version) {
+      writer.tag(2, LEN);
+      writer.string(scope.version);
+    }
+    if (scope.attributes) writeAttributes(writer, 3, scope.attributes);
+    if (scope.droppedAttributesCount) {
+      writer.tag(4, VARINT);
+      writer.varint(scope.droppedAttributesCount);
+    }
+    writer.end(message);
+    bytes = writer.finish();
+    scopes.set(scope, bytes);
+  }
+  return bytes;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function schemaUrlField(schemaUrl: string | undefined): Uint8Array {
+  if (!schemaUrl) return NO_BYTES;
+  const writer = new ProtobufWriter(schemaUrl.length * 3 + 8);
+  writer.tag(3, LEN);
+  writer.string(schemaUrl);
+  return writer.finish();
+}
+
+/** What every exported item carries: its resource and scope, compared by identity. */
+export interface Scoped {
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+}
+
+/**
+ * An `Export<Signal>ServiceRequest`: the items grouped by resource and then scope in the order
+ * they first appear, each group as `resource_<signal>` (field 1) holding `scope_<signal>`
+ * (field 2) messages, whose items (field 2) `writeItem` writes, tag included.
+ */
+export function encodeRequest<T extends Scoped>(items: readonly T[], writeItem: (writer: ProtobufWriter, item: T) => void): Uint8Array {
+  const writer = requestWriter;
+  for (const [resource, byScope] of groupByResourceAndScope(items)) {
+    const { head, tail } = resourceFields(resource);
+    writer.tag(1, LEN);
+    const resourceMessage = writer.begin(3);
+    writer.raw(head);
+    for (const [scope, scoped] of byScope) {
+      writer.tag(2, LEN);
+      const scopeMessage = writer.begin(3);
+      writer.raw(scopeField(scope));
+      for (const item of scoped) writeItem(writer, item);
+      writer.raw(schemaUrlField(scope.schemaUrl));
+      writer.end(scopeMessage, 3);
+    }
+    writer.raw(tail);
+    writer.end(resourceMessage, 3);
+  }
+  return writer.finish();
+}
+
+function groupByResourceAndScope<T extends Scoped>(items: readonly T[]): Map<Resource, Map<InstrumentationScope, T[]>> {
+  const groups = new Map<Resource, Map<InstrumentationScope, T[]>>();
+  const first = items[0];
+  // Our own items share one resource and one scope: one group, no per-item lookups.
+  if (first !== undefined && items.every((item) => item.resource === first.resource && item.instrumentationScope === first.instrumentationScope)) {
+    groups.set(first.resource, new Map([[first.instrumentationScope, items as T[]]]));
+    return groups;
+  }
+  for (const item of items) {
+    let byScope = groups.get(item.resource);
+    if (byScope === undefined) groups.set(item.resource, (byScope = new Map()));
+    let scoped = byScope.get(item.instrumentationScope);
+    if (scoped === undefined) byScope.set(item.instrumentationScope, (scoped = []));
+    scoped.push(item);
+  }
+  return groups;
+}
+
