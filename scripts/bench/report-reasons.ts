@@ -35,8 +35,8 @@ function perEventReason(name: string, f: ThroughputFigures, oneVcpu: ThroughputF
   return (
     `**${name}.** ${fmt(f.cpuUsPerEvent, 2)} µs of layer CPU per event against ${fmt(f.jsonParseCpuUsPerEvent, 3)} µs for JSON.parse of the same bodies on the same node and memory limit. ` +
     `\`decode()\` plus the correlator take about ${fmt(hotPathUs, 2)} µs per event (wall time, table 3), so nearly all of the rest comes after them: the ` +
-    'OpenTelemetry records, the SDK\'s OTLP transformer and protobuf encoders, the HTTP requests and garbage collection (issue 16 names the ' +
-    `transformer and encoders as the largest share by CPU profile, and allows an encoder of our own there).${big}`
+    'OpenTelemetry records, the protobuf encoding (our encoders since issue 16, about half the CPU of the SDK\'s on these records, ' +
+    `README "Spans, log records, metrics"), the HTTP requests and garbage collection.${big}`
   );
 }
 
@@ -91,7 +91,7 @@ export function reasons(results: Results, unmet: ReadonlySet<string>): string[] 
     out.push(
       `**Per-invocation p99.** The median INVOKE→next (${fmt(periodic.p50, 2)} ms) is near the minimal telemetry extension's (${fmt(floor.p50, 2)} ms), but ` +
         'exports started by the size thresholds (a batch of 512 spans or 512 log records, 2048 metric points) serialise protobuf on the event loop ' +
-        '(the SDK\'s encoders are synchronous), and an INVOKE that arrives meanwhile waits; the first of them also run before V8 has optimised the ' +
+        '(encoding is synchronous), and an INVOKE that arrives meanwhile waits; the first of them also run before V8 has optimised the ' +
         `encoders. The minimal telemetry extension's own p99 (${fmt(floor.p99, 2)} ms) is this machine's and the sandbox's floor.`,
     );
   }
