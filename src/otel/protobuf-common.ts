@@ -10,38 +10,71 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { LEN, ProtobufWriter, VARINT } from '../otlp/protobuf-writer.ts';
 
-/** Attribute keys kept encoded; a log line's JSON fields can be any, so the cache is bounded. */
+/**
+ * Attributes kept encoded, by key: the key, and the whole `KeyValue` of a string value met
+ * twice in a row (the log source, the request id of consecutive lines); a value that changes
+ * from item to item (a span's request id) is written directly, as encoding it aside would cost
+ * more than it saves. A log line's JSON fields can be any, so the cache is bounded.
+ */
 const MAX_CACHED_KEYS = 1024;
+/** Longer string values are written each time: the cache stays under 1024 × (key + 64 characters). */
+const MAX_CACHED_VALUE_LENGTH = 64;
 const INT64_LIMIT = 2 ** 63;
 
-const keys = new Map<string, Uint8Array>();
+interface EncodedKey {
+  /** `KeyValue.key` (field 1). */
+  readonly key: Uint8Array;
+  lastValue: string | null;
+  /** The `KeyValue` of `lastValue`, its length first, once met twice; null before. */
+  lastKeyValue: Uint8Array | null;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const keys = new Map<string, EncodedKey>();
 const scratch = new ProtobufWriter(256);
 /** One buffer for every request: it grows to the largest request and stays, instead of one per export. */
 const requestWriter = new ProtobufWriter(64 * 1024);
 
-/** `KeyValue.key` (field 1) of `key`, encoded. */
-function encodedKey(key: string): Uint8Array {
-  let bytes = keys.get(key);
-  if (bytes === undefined) {
+function encodedKey(key: string): EncodedKey {
+  let encoded = keys.get(key);
+  if (encoded === undefined) {
     scratch.tag(1, LEN);
     scratch.string(key);
-    bytes = scratch.finish();
+    encoded = { key: scratch.finish(), lastValue: null, lastKeyValue: null };
     if (keys.size >= MAX_CACHED_KEYS) keys.clear();
-    keys.set(key, bytes);
+    keys.set(key, encoded);
   }
-  return bytes;
+  return encoded;
 }
 
-/** One `KeyValue` as field `field`. */
-function writeKeyValue(writer: ProtobufWriter, field: number, key: string, value: unknown): void {
-  writer.tag(field, LEN);
+/** A `KeyValue`'s length and fields. */
+function writeKeyValueMessage(writer: ProtobufWriter, key: Uint8Array, value: unknown): void {
   const keyValue = writer.begin();
-  writer.raw(encodedKey(key));
+  writer.raw(key);
   writer.tag(2, LEN);
   const anyValue = writer.begin();
   writeAnyValueFields(writer, value);
   writer.end(anyValue);
   writer.end(keyValue);
+}
+
+/** One `KeyValue` as field `field`. */
+function writeKeyValue(writer: ProtobufWriter, field: number, key: string, value: unknown): void {
+  const encoded = encodedKey(key);
+  writer.tag(field, LEN);
+  if (typeof value !== 'string' || value.length > MAX_CACHED_VALUE_LENGTH) {
+    writeKeyValueMessage(writer, encoded.key, value);
+  } else if (encoded.lastValue !== value) {
+    encoded.lastValue = value;
+    encoded.lastKeyValue = null;
+    writeKeyValueMessage(writer, encoded.key, value);
+  } else {
+    if (encoded.lastKeyValue === null) {
+      writeKeyValueMessage(scratch, encoded.key, value);
+      encoded.lastKeyValue = scratch.finish();
+    }
+    writer.raw(encoded.lastKeyValue);
+  }
 }
 
 /** Every own attribute as a repeated `KeyValue` field `field` (an undefined value as an empty `AnyValue`). */
@@ -142,8 +175,6 @@ function scopeField(scope: InstrumentationScope & { attributes?: Attributes; dro
   }
   return bytes;
 }
-
-const NO_BYTES = new Uint8Array(0);
 
 function schemaUrlField(schemaUrl: string | undefined): Uint8Array {
   if (!schemaUrl) return NO_BYTES;
