@@ -35,7 +35,7 @@ function perEventReason(name: string, f: ThroughputFigures, oneVcpu: ThroughputF
   return (
     `**${name}.** ${fmt(f.cpuUsPerEvent, 2)} µs of layer CPU per event against ${fmt(f.jsonParseCpuUsPerEvent, 3)} µs for JSON.parse of the same bodies on the same node and memory limit. ` +
     `\`decode()\` plus the correlator take about ${fmt(hotPathUs, 2)} µs per event (wall time, table 3), so nearly all of the rest comes after them: the ` +
-    'OpenTelemetry records, the protobuf encoding (our encoders since issue 16, about half the CPU of the SDK\'s on these records, ' +
+    'OpenTelemetry records, the protobuf encoding (our encoders since issue 16, about a third of the CPU of the SDK\'s on these records, ' +
     `README "Spans, log records, metrics"), the HTTP requests and garbage collection.${big}`
   );
 }
