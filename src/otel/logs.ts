@@ -106,7 +106,8 @@ export function createLogMapper(options: LogMapperOptions): LogMapper {
       const observedMs = Date.parse(event.time);
       return emit(
         event.type,
-        parsed.timeMs ?? observedMs,
+        // time_unix_nano is unsigned: a line stamped before 1970 takes the time Lambda observed it.
+        parsed.timeMs !== null && parsed.timeMs >= 0 ? parsed.timeMs : observedMs,
         observedMs,
         parsed.severityNumber,
         parsed.severityText,

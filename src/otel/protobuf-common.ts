@@ -17,7 +17,8 @@ import { LEN, ProtobufWriter, VARINT } from '../otlp/protobuf-writer.ts';
  * more than it saves. A log line's JSON fields can be any, so the cache is bounded.
  */
 const MAX_CACHED_KEYS = 1024;
-/** Longer string values are written each time: the cache stays under 1024 × (key + 64 characters). */
+/** Longer keys and string values are encoded each time: the cache stays under 1024 × (256 + 64 characters) and their encodings. */
+const MAX_CACHED_KEY_LENGTH = 256;
 const MAX_CACHED_VALUE_LENGTH = 64;
 const INT64_LIMIT = 2 ** 63;
 
@@ -38,9 +39,11 @@ const requestWriter = new ProtobufWriter(64 * 1024);
 function encodedKey(key: string): EncodedKey {
   let encoded = keys.get(key);
   if (encoded === undefined) {
+    scratch.reset();
     scratch.tag(1, LEN);
     scratch.string(key);
     encoded = { key: scratch.finish(), lastValue: null, lastKeyValue: null };
+    if (key.length > MAX_CACHED_KEY_LENGTH) return encoded;
     if (keys.size >= MAX_CACHED_KEYS) keys.clear();
     keys.set(key, encoded);
   }
@@ -70,6 +73,7 @@ function writeKeyValue(writer: ProtobufWriter, field: number, key: string, value
     writeKeyValueMessage(writer, encoded.key, value);
   } else {
     if (encoded.lastKeyValue === null) {
+      scratch.reset();
       writeKeyValueMessage(scratch, encoded.key, value);
       encoded.lastKeyValue = scratch.finish();
     }
@@ -197,6 +201,8 @@ export interface Scoped {
  */
 export function encodeRequest<T extends Scoped>(items: readonly T[], writeItem: (writer: ProtobufWriter, item: T) => void): Uint8Array {
   const writer = requestWriter;
+  // An encode that threw (a cyclic value, memory running out) must not leave its bytes in this one.
+  writer.reset();
   for (const [resource, byScope] of groupByResourceAndScope(items)) {
     const { head, tail } = resourceFields(resource);
     writer.tag(1, LEN);

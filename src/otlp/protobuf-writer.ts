@@ -226,6 +226,11 @@ export class ProtobufWriter {
     this.pos = end;
   }
 
+  /** Drops what was written since the last {@link finish} (an encode that threw left it half done). */
+  reset(): void {
+    this.pos = 0;
+  }
+
   /** The bytes written, as a copy of their own; the writer starts again, keeping its buffer up to a size. */
   finish(): Uint8Array {
     const out = Buffer.allocUnsafeSlow(this.pos);

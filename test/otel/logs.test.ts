@@ -83,6 +83,11 @@ describe('otel pipeline: logs', () => {
     assert.equal(hrTimeToMilliseconds(plain!.hrTime), T0 + 8, 'the event time when the line has none');
   });
 
+  it('a line stamped before 1970 takes the time Lambda observed it (OTLP times are unsigned)', async () => {
+    const { logs } = await setup().run([[fn(T0 + 5, `1969-12-31T23:59:58.000Z\t${REQ}\tINFO\tfrom the past\n`), fn(T0 + 6, `1000-01-01T00:00:00.000Z\t${REQ}\tINFO\tfar past\n`)]]);
+    assert.deepEqual(logs.map((r) => [r.body, hrTimeToMilliseconds(r.hrTime)]), [['from the past', T0 + 5], ['far past', T0 + 6]]);
+  });
+
   it('uses the request id a line names over the invocation running at that time', async () => {
     const a = invocation({ requestId: REQ, atMs: T0 });
     const b = invocation({ requestId: OTHER, atMs: T0 + 100 });

@@ -200,6 +200,23 @@ describe('protobuf encoders: the same requests as the SDK\'s', () => {
     }
   });
 
+  it('an encode that throws (a cyclic body) leaves nothing behind for the next request', () => {
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic['self'] = cyclic;
+    const resource = resourceFromAttributes({ 'service.name': 'cyclic' });
+    const record = (body: unknown): ReadableLogRecord => ({ hrTime: [1, 0], hrTimeObserved: [1, 0], body: body as never, resource, instrumentationScope: { name: 's' }, attributes: { k: 'v' }, droppedAttributesCount: 0 });
+    assert.throws(() => encodeLogsRequest([record(cyclic)]), RangeError);
+    assertSameLogs([record('after the throw')]);
+  });
+
+  it('keys of any length, more of them than the key cache holds', () => {
+    const resource = resourceFromAttributes({ 'service.name': 'keys' });
+    const attributes: Record<string, string> = { ['k'.repeat(100_000)]: 'long key' };
+    for (let i = 0; i < 1500; i++) attributes[`key.${i}`] = `value ${i % 3}`;
+    const records = [0, 1, 2].map((i): ReadableLogRecord => ({ hrTime: [i, 0], hrTimeObserved: [i, 0], body: 'b', resource, instrumentationScope: { name: 's' }, attributes, droppedAttributesCount: 0 }));
+    assertSameLogs(records);
+  });
+
   it('an empty batch is an empty request', () => {
     assert.equal(encodeLogsRequest([]).length, 0);
     assert.equal(encodeTraceRequest([]).length, 0);
