@@ -137,28 +137,34 @@ export function writeAnyValueFields(writer: ProtobufWriter, value: unknown): voi
   }
 }
 
-const resources = new WeakMap<Resource, Uint8Array>();
-const scopes = new WeakMap<InstrumentationScope, Uint8Array>();
+/** What a `Resource<Signal>` or `Scope<Signal>` message holds before its items and after them. */
+interface Around {
+  readonly head: Uint8Array;
+  readonly tail: Uint8Array;
+}
 
-/** `resource` (field 1) and, last, `schema_url` (field 3) of a `Resource<Signal>` message, encoded once per resource. */
-function resourceFields(resource: Resource): { head: Uint8Array; tail: Uint8Array } {
-  let head = resources.get(resource);
-  if (head === undefined) {
+const resources = new WeakMap<Resource, Around>();
+const scopes = new WeakMap<InstrumentationScope, Around>();
+
+/** `resource` (field 1) and `schema_url` (field 3) of a `Resource<Signal>` message, encoded once per resource. */
+function aroundResource(resource: Resource): Around {
+  let around = resources.get(resource);
+  if (around === undefined) {
     const writer = new ProtobufWriter(1024);
     writer.tag(1, LEN);
     const message = writer.begin(2);
     writeAttributes(writer, 1, resource.attributes);
     writer.end(message, 2);
-    head = writer.finish();
-    resources.set(resource, head);
+    around = { head: writer.finish(), tail: schemaUrlField(writer, resource.schemaUrl) };
+    resources.set(resource, around);
   }
-  return { head, tail: schemaUrlField(resource.schemaUrl) };
+  return around;
 }
 
-/** `scope` (field 1) of a `Scope<Signal>` message, encoded once per scope. */
-function scopeField(scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number }): Uint8Array {
-  let bytes = scopes.get(scope);
-  if (bytes === undefined) {
+/** `scope` (field 1) and `schema_url` (field 3) of a `Scope<Signal>` message, encoded once per scope. */
+function aroundScope(scope: InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number }): Around {
+  let around = scopes.get(scope);
+  if (around === undefined) {
     const writer = new ProtobufWriter(256);
     writer.tag(1, LEN);
     const message = writer.begin();
@@ -174,15 +180,14 @@ function scopeField(scope: InstrumentationScope & { attributes?: Attributes; dro
       writer.varint(scope.droppedAttributesCount);
     }
     writer.end(message);
-    bytes = writer.finish();
-    scopes.set(scope, bytes);
+    around = { head: writer.finish(), tail: schemaUrlField(writer, scope.schemaUrl) };
+    scopes.set(scope, around);
   }
-  return bytes;
+  return around;
 }
 
-function schemaUrlField(schemaUrl: string | undefined): Uint8Array {
+function schemaUrlField(writer: ProtobufWriter, schemaUrl: string | undefined): Uint8Array {
   if (!schemaUrl) return NO_BYTES;
-  const writer = new ProtobufWriter(schemaUrl.length * 3 + 8);
   writer.tag(3, LEN);
   writer.string(schemaUrl);
   return writer.finish();
@@ -204,19 +209,20 @@ export function encodeRequest<T extends Scoped>(items: readonly T[], writeItem: 
   // An encode that threw (a cyclic value, memory running out) must not leave its bytes in this one.
   writer.reset();
   for (const [resource, byScope] of groupByResourceAndScope(items)) {
-    const { head, tail } = resourceFields(resource);
+    const resourceFields = aroundResource(resource);
     writer.tag(1, LEN);
     const resourceMessage = writer.begin(3);
-    writer.raw(head);
+    writer.raw(resourceFields.head);
     for (const [scope, scoped] of byScope) {
+      const scopeFields = aroundScope(scope);
       writer.tag(2, LEN);
       const scopeMessage = writer.begin(3);
-      writer.raw(scopeField(scope));
+      writer.raw(scopeFields.head);
       for (const item of scoped) writeItem(writer, item);
-      writer.raw(schemaUrlField(scope.schemaUrl));
+      writer.raw(scopeFields.tail);
       writer.end(scopeMessage, 3);
     }
-    writer.raw(tail);
+    writer.raw(resourceFields.tail);
     writer.end(resourceMessage, 3);
   }
   return writer.finish();

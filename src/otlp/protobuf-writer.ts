@@ -31,7 +31,7 @@ const utf8Write: (this: Buffer, value: string, offset: number, length: number) =
     return this.write(value, offset, length, 'utf8');
   };
 
-export function varintSize(value: number): number {
+function varintSize(value: number): number {
   if (value < 0) return 10;
   let size = 1;
   while (value >= 128) {
@@ -68,16 +68,11 @@ export class ProtobufWriter {
   /** An unsigned varint, or a negative integer as int64 (ten bytes, two's complement). */
   varint(value: number): void {
     this.ensure(10);
-    const buffer = this.buffer;
     if (value >= 0 && value < TWO_POW_32) {
-      let v = value >>> 0;
-      while (v > 127) {
-        buffer[this.pos++] = (v & 127) | 128;
-        v >>>= 7;
-      }
-      buffer[this.pos++] = v;
+      this.pos = this.uint32VarintAt(this.pos, value >>> 0);
       return;
     }
+    const buffer = this.buffer;
     const magnitude = Math.abs(value);
     let low = magnitude >>> 0;
     let high = Math.floor(magnitude / TWO_POW_32) >>> 0;
@@ -96,6 +91,17 @@ export class ProtobufWriter {
   fixed32(value: number): void {
     this.ensure(4);
     this.uint32(value >>> 0);
+  }
+
+  /** Writes `value` as a varint at `at`, in room already there; returns where it ends. */
+  private uint32VarintAt(at: number, value: number): number {
+    const buffer = this.buffer;
+    while (value > 127) {
+      buffer[at++] = (value & 127) | 128;
+      value >>>= 7;
+    }
+    buffer[at++] = value;
+    return at;
   }
 
   private uint32(value: number): void {
@@ -153,7 +159,7 @@ export class ProtobufWriter {
     const bytes = utf8Write.call(buffer, value, start + reserve, length * 3);
     const size = varintSize(bytes);
     if (size !== reserve) buffer.copyWithin(start + size, start + reserve, start + reserve + bytes);
-    this.varint(bytes);
+    this.uint32VarintAt(start, bytes);
     this.pos = start + size + bytes;
   }
 
@@ -220,10 +226,8 @@ export class ProtobufWriter {
       this.buffer.copyWithin(start + size, start + reserve, this.pos);
       this.pos += size - reserve;
     }
-    const end = this.pos;
-    this.pos = start;
-    this.varint(length);
-    this.pos = end;
+    // The length goes in the room just made for it: nothing to grow.
+    this.uint32VarintAt(start, length);
   }
 
   /** Drops what was written since the last {@link finish} (an encode that threw left it half done). */

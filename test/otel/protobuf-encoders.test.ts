@@ -104,7 +104,7 @@ describe('protobuf encoders: the same requests as the SDK\'s', () => {
 
   it('hand-built records with every field and value kind, across resources and scopes', () => {
     const resourceA = resourceFromAttributes({ 'service.name': 'a', 'host.id': 7, flag: true, ratio: 0.25, list: ['x', 'y'] });
-    const resourceB = resourceFromAttributes({ 'service.name': 'b' });
+    const resourceB = resourceFromAttributes({ 'service.name': 'b' }, { schemaUrl: 'https://opentelemetry.io/schemas/1.29.0' });
     const scopeA = { name: 'scope-a', version: '1.2.3', schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' };
     const scopeB = { name: 'scope-b' };
     const values: Attributes = {
