@@ -14,6 +14,7 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import { LogsExporterMetricsHelper, ProtobufLogsSerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -44,18 +45,39 @@ export function createExporters(config: Pick<OtelConfig, 'tracesProtocol' | 'met
   };
 }
 
-const PROTOBUF_HEADERS = { 'Content-Type': 'application/x-protobuf' };
+/** Where a signal's exports go: its `OTEL_EXPORTER_OTLP_<IDENTIFIER>_*` variables and default path. */
+const OTLP_TARGETS = {
+  traces: { identifier: 'TRACES', path: 'v1/traces' },
+  metrics: { identifier: 'METRICS', path: 'v1/metrics' },
+  logs: { identifier: 'LOGS', path: 'v1/logs' },
+} as const;
+
+/**
+ * An exporter built as the SDK builds its OTLP/HTTP ones, around a serializer of ours: the SDK's
+ * transport, retries, timeout, compression, headers and `OTEL_EXPORTER_OTLP_*` configuration.
+ */
+export function otlpHttpExporter<T>(
+  signal: keyof typeof OTLP_TARGETS,
+  contentType: string,
+  serializer: ISerializer<T, unknown>,
+  componentType: string,
+  metricsHelper: IExporterMetricsHelper<T>,
+): OTLPExporterBase<T> {
+  const { identifier, path } = OTLP_TARGETS[signal];
+  const options = convertLegacyHttpOptions({}, identifier, path, { 'Content-Type': contentType });
+  return new OTLPExporterBase<T>(createOtlpHttpExportDelegate(options, serializer, componentType, metricsHelper, undefined));
+}
+
+const PROTOBUF = 'application/x-protobuf';
 
 /** `@opentelemetry/exporter-trace-otlp-proto`'s exporter, with our encoder. */
 function protobufTraceExporter(): SpanExporter {
   const serializer = { serializeRequest: encodeTraceRequest, deserializeResponse: ProtobufTraceSerializer.deserializeResponse };
-  const options = convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', PROTOBUF_HEADERS);
-  return new OTLPExporterBase<ReadableSpan[]>(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined));
+  return otlpHttpExporter<ReadableSpan[]>('traces', PROTOBUF, serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper);
 }
 
 /** `@opentelemetry/exporter-logs-otlp-proto`'s exporter, with our encoder. */
 function protobufLogExporter(): LogRecordExporter {
   const serializer = { serializeRequest: encodeLogsRequest, deserializeResponse: ProtobufLogsSerializer.deserializeResponse };
-  const options = convertLegacyHttpOptions({}, 'LOGS', 'v1/logs', PROTOBUF_HEADERS);
-  return new OTLPExporterBase<ReadableLogRecord[]>(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_log_exporter', LogsExporterMetricsHelper, undefined));
+  return otlpHttpExporter<ReadableLogRecord[]>('logs', PROTOBUF, serializer, 'otlp_http_log_exporter', LogsExporterMetricsHelper);
 }

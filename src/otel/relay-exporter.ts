@@ -7,11 +7,10 @@
  * the repeated `resource_*` fields of concatenated messages, so nothing is decoded again. In
  * JSON (`http/json`), the batch is decoded and written as OTLP/JSON.
  */
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { OtlpSignal } from '../otlp/codec.ts';
 import { loadedCodec } from '../otlp/lazy-codec.ts';
 import type { OtlpProtocol } from './config.ts';
+import { otlpHttpExporter } from './exporters.ts';
 import type { ArrayExporter } from './retaining-exporter.ts';
 import { sendOncePerExport } from './single-attempt.ts';
 
@@ -23,11 +22,8 @@ export interface RelayItem {
 
 export type RelayExporters = Readonly<Record<OtlpSignal, ArrayExporter<RelayItem>>>;
 
-const TARGETS = {
-  traces: { identifier: 'TRACES', path: 'v1/traces', unit: 'span' },
-  metrics: { identifier: 'METRICS', path: 'v1/metrics', unit: 'metric_data_point' },
-  logs: { identifier: 'LOGS', path: 'v1/logs', unit: 'log' },
-} as const satisfies Record<OtlpSignal, { identifier: string; path: string; unit: string }>;
+/** What the SDK's exporter metrics count a signal's items as. */
+const UNITS = { traces: 'span', metrics: 'metric_data_point', logs: 'log' } as const satisfies Record<OtlpSignal, string>;
 
 export function createRelayExporters(protocols: Readonly<Record<OtlpSignal, OtlpProtocol>>): RelayExporters {
   return {
@@ -38,7 +34,6 @@ export function createRelayExporters(protocols: Readonly<Record<OtlpSignal, Otlp
 }
 
 function createRelayExporter(signal: OtlpSignal, protocol: OtlpProtocol): ArrayExporter<RelayItem> {
-  const target = TARGETS[signal];
   const json = protocol === 'http/json';
   const serializer = {
     serializeRequest(batch: RelayItem[]): Uint8Array {
@@ -49,9 +44,8 @@ function createRelayExporter(signal: OtlpSignal, protocol: OtlpProtocol): ArrayE
     // The backend's partial-success answer is not acted on: what it refused, it will refuse again.
     deserializeResponse: (): Record<string, never> => ({}),
   };
-  const options = convertLegacyHttpOptions({}, target.identifier, target.path, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
-  const metricsHelper = { name: target.unit, countItems: (batch: RelayItem[]) => batch.reduce((sum, item) => sum + item.items, 0) };
-  const exporter = new OTLPExporterBase<RelayItem[]>(createOtlpHttpExportDelegate(options, serializer, `lambda_otel_relay_${signal}`, metricsHelper, undefined));
+  const metricsHelper = { name: UNITS[signal], countItems: (batch: RelayItem[]) => batch.reduce((sum, item) => sum + item.items, 0) };
+  const exporter = otlpHttpExporter<RelayItem[]>(signal, json ? 'application/json' : 'application/x-protobuf', serializer, `lambda_otel_relay_${signal}`, metricsHelper);
   sendOncePerExport(exporter);
   return exporter;
 }
